@@ -1,0 +1,157 @@
+//! The SecretId and the SecretKey's precomputed HMAC state.
+
+use std::fmt;
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+use zeroize::Zeroize;
+
+use crate::Error;
+use crate::limits::MAC_LEN;
+use crate::plaintext;
+
+/// A Tencent Cloud API key pair: the SecretId in clear, the SecretKey only as its HMAC-SHA1
+/// key schedule.
+///
+/// The key's inner and outer padded hashes are computed once, in [`Credentials::new`], and
+/// every signature and verification starts from a copy of them. The key itself is not kept:
+/// the string passed in is zeroed as soon as the schedule is computed, and the schedule is
+/// zeroed when the value is dropped. Neither `Debug` nor any error shows the key.
+///
+/// `Credentials` is `Send + Sync`: share one value (by reference or in an `Arc`) between
+/// threads. With the `system` feature it also owns the sequence that
+/// [`UploadSignature::sign`](crate::UploadSignature::sign) draws `random` from, so one value
+/// never hands out the same `random` twice in 2<sup>32</sup> signatures; a clone starts a
+/// sequence of its own from fresh OS randomness.
+///
+/// ```
+/// use tencent_vod_signature::Credentials;
+///
+/// let credentials = Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+/// assert_eq!(credentials.secret_id(), "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
+/// assert!(!format!("{credentials:?}").contains("Gu5t9x"));
+/// # Ok::<(), tencent_vod_signature::Error>(())
+/// ```
+pub struct Credentials {
+    secret_id: String,
+    /// `secretId=<encoded>&currentTimeStamp=`: the start of every plaintext, written once.
+    plaintext_prefix: String,
+    key: Hmac<Sha1>,
+    #[cfg(feature = "system")]
+    random: std::sync::OnceLock<crate::random::RandomSequence>,
+}
+
+impl Credentials {
+    /// Makes credentials from a SecretId and a SecretKey, computing the key schedule once.
+    ///
+    /// The `secret_key` string is zeroed once the schedule is computed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::EmptySecretId`] or [`Error::EmptySecretKey`] when either is empty.
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Result<Self, Error> {
+        let secret_id = secret_id.into();
+        let mut secret_key = secret_key.into();
+        let key = Self::key_schedule(&secret_key);
+        secret_key.zeroize();
+        if secret_id.is_empty() {
+            return Err(Error::EmptySecretId);
+        }
+        let key = key.ok_or(Error::EmptySecretKey)?;
+        let plaintext_prefix = plaintext::prefix(&secret_id);
+        Ok(Self {
+            secret_id,
+            plaintext_prefix,
+            key,
+            #[cfg(feature = "system")]
+            random: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Reads the SecretId and SecretKey from `TENCENTCLOUD_SECRET_ID` and
+    /// `TENCENTCLOUD_SECRET_KEY`, the variables Tencent's CLI and SDKs use.
+    ///
+    /// ```no_run
+    /// let credentials = tencent_vod_signature::Credentials::from_env()?;
+    /// # Ok::<(), tencent_vod_signature::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MissingEnvironmentVariable`] naming the first variable that is unset, empty
+    /// or not UTF-8.
+    #[cfg(feature = "system")]
+    pub fn from_env() -> Result<Self, Error> {
+        let read = |variable: &'static str| match std::env::var(variable) {
+            Ok(value) if !value.is_empty() => Ok(value),
+            _ => Err(Error::MissingEnvironmentVariable { variable }),
+        };
+        let secret_id = read(crate::SECRET_ID_VARIABLE)?;
+        let secret_key = read(crate::SECRET_KEY_VARIABLE)?;
+        Self::new(secret_id, secret_key)
+    }
+
+    /// The SecretId, as written into every signature.
+    #[must_use]
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
+    fn key_schedule(secret_key: &str) -> Option<Hmac<Sha1>> {
+        if secret_key.is_empty() {
+            return None;
+        }
+        // HMAC accepts keys of any length; the error case cannot occur.
+        Hmac::<Sha1>::new_from_slice(secret_key.as_bytes()).ok()
+    }
+
+    pub(crate) fn plaintext_prefix(&self) -> &str {
+        &self.plaintext_prefix
+    }
+
+    /// HMAC-SHA1 of `message`, starting from the precomputed key schedule.
+    pub(crate) fn mac(&self, message: &[u8]) -> [u8; MAC_LEN] {
+        let mut mac = self.key.clone();
+        mac.update(message);
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Checks `tag` against HMAC-SHA1 of `message` in constant time.
+    pub(crate) fn check_mac(&self, message: &[u8], tag: &[u8]) -> Result<(), Error> {
+        let mut mac = self.key.clone();
+        mac.update(message);
+        mac.verify_slice(tag).map_err(|_| Error::MacMismatch)
+    }
+
+    #[cfg(feature = "system")]
+    pub(crate) fn random_sequence(&self) -> Result<&crate::random::RandomSequence, Error> {
+        if let Some(sequence) = self.random.get() {
+            return Ok(sequence);
+        }
+        let fresh = crate::random::RandomSequence::from_os()?;
+        Ok(self.random.get_or_init(|| fresh))
+    }
+}
+
+impl Clone for Credentials {
+    /// Copies the key schedule; the clone draws `random` from a sequence of its own, seeded
+    /// afresh from the OS, so two clones never replay each other's values.
+    fn clone(&self) -> Self {
+        Self {
+            secret_id: self.secret_id.clone(),
+            plaintext_prefix: self.plaintext_prefix.clone(),
+            key: self.key.clone(),
+            #[cfg(feature = "system")]
+            random: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .finish()
+    }
+}

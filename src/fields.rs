@@ -1,0 +1,287 @@
+//! Decoded pairs → typed fields: the four required values and the [`UploadParams`].
+
+use std::borrow::Cow;
+
+use crate::names::{
+    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, KNOWN, ONE_TIME_VALID, PROCEDURE, RANDOM, SECRET_ID,
+    SESSION_CONTEXT, SOURCE_CONTEXT, TASK_NOTIFY_MODE, TASK_PRIORITY, VOD_SUB_APP_ID,
+};
+use crate::params::{check_session_context, check_source_context, check_task_priority};
+use crate::{Error, UploadParams, querystring};
+
+/// Everything a signature's plaintext says: the four required values, the optional
+/// parameters, and the plaintext itself.
+///
+/// Whether these fields can be trusted depends on where they came from: from
+/// [`UnverifiedSignature`](crate::UnverifiedSignature) they are claims anyone could have
+/// written; from [`VerifiedSignature`](crate::VerifiedSignature) the MAC, the SecretId and the
+/// time window have been checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct SignatureFields {
+    secret_id: String,
+    current_time_stamp: u64,
+    expire_time: u64,
+    random: u32,
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    params: UploadParams,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    original: String,
+}
+
+impl SignatureFields {
+    /// `secretId`: who signed.
+    #[must_use]
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
+    /// `currentTimeStamp`: when it was signed (Unix seconds).
+    #[must_use]
+    pub fn current_time_stamp(&self) -> u64 {
+        self.current_time_stamp
+    }
+
+    /// `expireTime`: when it stops being valid (Unix seconds).
+    #[must_use]
+    pub fn expire_time(&self) -> u64 {
+        self.expire_time
+    }
+
+    /// `random`.
+    #[must_use]
+    pub fn random(&self) -> u32 {
+        self.random
+    }
+
+    /// The optional parameters, including unknown ones in [`UploadParams::extra`].
+    #[must_use]
+    pub fn params(&self) -> &UploadParams {
+        &self.params
+    }
+
+    /// The plaintext exactly as signed (still URL-encoded as its producer wrote it).
+    #[must_use]
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
+    /// The percent-decoded `(key, value)` pairs in the order the plaintext lists them.
+    pub fn pairs(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
+        // The plaintext parsed without error when these fields were made, so no pair is lost.
+        querystring::pairs(&self.original).filter_map(Result::ok)
+    }
+
+    /// Parses a plaintext into typed fields.
+    pub(crate) fn parse(original: String) -> Result<Self, Error> {
+        let mut seen = [false; KNOWN.len()];
+        let mut secret_id = None;
+        let mut current_time_stamp = None;
+        let mut expire_time = None;
+        let mut random = None;
+        let mut params = UploadParams::default();
+
+        for pair in querystring::pairs(&original) {
+            let (key, value) = pair?;
+            let Some(index) = KNOWN.iter().position(|known| *known == key) else {
+                params.push_extra(key.into_owned(), value.into_owned())?;
+                continue;
+            };
+            let name = KNOWN[index];
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(Error::DuplicateParameter {
+                    name: name.to_owned(),
+                });
+            }
+            match name {
+                SECRET_ID => secret_id = Some(value.into_owned()),
+                CURRENT_TIME_STAMP => current_time_stamp = Some(parse_u64(name, &value)?),
+                EXPIRE_TIME => expire_time = Some(parse_u64(name, &value)?),
+                RANDOM => random = Some(parse_u32(name, &value)?),
+                CLASS_ID => params.class_id = Some(parse_u64(name, &value)?),
+                PROCEDURE => params.procedure = Some(value.into_owned()),
+                TASK_PRIORITY => params.task_priority = Some(parse_task_priority(&value)?),
+                TASK_NOTIFY_MODE => params.task_notify_mode = Some(value.parse()?),
+                SOURCE_CONTEXT => {
+                    check_source_context(&value)?;
+                    params.source_context = Some(value.into_owned());
+                }
+                SESSION_CONTEXT => {
+                    check_session_context(&value)?;
+                    params.session_context = Some(value.into_owned());
+                }
+                ONE_TIME_VALID => params.one_time_valid = Some(parse_flag(name, &value)?),
+                VOD_SUB_APP_ID => params.vod_sub_app_id = Some(parse_u64(name, &value)?),
+                // The only name left in KNOWN: storageRegion.
+                _ => params.storage_region = Some(value.into_owned()),
+            }
+        }
+
+        let missing = |name| Error::MissingParameter { name };
+        Ok(Self {
+            secret_id: secret_id.ok_or(missing(SECRET_ID))?,
+            current_time_stamp: current_time_stamp.ok_or(missing(CURRENT_TIME_STAMP))?,
+            expire_time: expire_time.ok_or(missing(EXPIRE_TIME))?,
+            random: random.ok_or(missing(RANDOM))?,
+            params,
+            original,
+        })
+    }
+}
+
+const DIGITS: &str = "an unsigned integer in plain ASCII digits";
+
+/// Plain ASCII digits only: no sign, no fraction, no spaces, no overflow.
+fn parse_u64(parameter: &'static str, value: &str) -> Result<u64, Error> {
+    let invalid = || Error::InvalidNumber {
+        parameter,
+        value: value.to_owned(),
+        expected: DIGITS,
+    };
+    if value.is_empty() {
+        return Err(invalid());
+    }
+    value.bytes().try_fold(0u64, |number, byte| {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return Err(invalid());
+        }
+        number
+            .checked_mul(10)
+            .and_then(|number| number.checked_add(u64::from(digit)))
+            .ok_or_else(invalid)
+    })
+}
+
+fn parse_u32(parameter: &'static str, value: &str) -> Result<u32, Error> {
+    let invalid = || Error::InvalidNumber {
+        parameter,
+        value: value.to_owned(),
+        expected: "an integer within 0..=4294967295 in plain ASCII digits",
+    };
+    let number = parse_u64(parameter, value).map_err(|_| invalid())?;
+    u32::try_from(number).map_err(|_| invalid())
+}
+
+/// An optional `-` then plain digits, within `-10..=10`.
+fn parse_task_priority(value: &str) -> Result<i8, Error> {
+    let (negative, digits) = match value.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, value),
+    };
+    let invalid = || Error::InvalidNumber {
+        parameter: TASK_PRIORITY,
+        value: value.to_owned(),
+        expected: "an integer within -10..=10 in plain ASCII digits",
+    };
+    let magnitude = parse_u64(TASK_PRIORITY, digits).map_err(|_| invalid())?;
+    let magnitude = i64::try_from(magnitude).map_err(|_| invalid())?;
+    check_task_priority(if negative { -magnitude } else { magnitude })
+}
+
+fn parse_flag(parameter: &'static str, value: &str) -> Result<bool, Error> {
+    match value {
+        "0" => Ok(false),
+        "1" => Ok(true),
+        _ => Err(Error::InvalidValue {
+            parameter,
+            value: value.to_owned(),
+            expected: "0 or 1",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_plain_ascii_digits() {
+        assert_eq!(parse_u64("classId", "0"), Ok(0));
+        assert_eq!(parse_u64("classId", "007"), Ok(7));
+        assert_eq!(parse_u64("classId", "18446744073709551615"), Ok(u64::MAX));
+        for bad in [
+            "",
+            "-1",
+            "+1",
+            "1.5",
+            " 1",
+            "1 ",
+            "1e3",
+            "0x10",
+            "１",
+            "18446744073709551616",
+        ] {
+            assert!(
+                matches!(
+                    parse_u64("classId", bad),
+                    Err(Error::InvalidNumber {
+                        parameter: "classId",
+                        ..
+                    })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn random_is_a_u32() {
+        assert_eq!(parse_u32("random", "4294967295"), Ok(u32::MAX));
+        assert!(matches!(
+            parse_u32("random", "4294967296"),
+            Err(Error::InvalidNumber {
+                parameter: "random",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn task_priority_takes_a_minus_sign_only() {
+        assert_eq!(parse_task_priority("-10"), Ok(-10));
+        assert_eq!(parse_task_priority("10"), Ok(10));
+        assert_eq!(parse_task_priority("-0"), Ok(0));
+        assert_eq!(
+            parse_task_priority("11"),
+            Err(Error::InvalidTaskPriority { value: 11 })
+        );
+        assert_eq!(
+            parse_task_priority("-11"),
+            Err(Error::InvalidTaskPriority { value: -11 })
+        );
+        for bad in [
+            "+1",
+            "--1",
+            "-",
+            "",
+            "1-",
+            "99999999999999999999",
+            "-9223372036854775808",
+        ] {
+            assert!(
+                matches!(
+                    parse_task_priority(bad),
+                    Err(Error::InvalidNumber {
+                        parameter: "taskPriority",
+                        ..
+                    })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_time_valid_is_zero_or_one() {
+        assert_eq!(parse_flag("oneTimeValid", "0"), Ok(false));
+        assert_eq!(parse_flag("oneTimeValid", "1"), Ok(true));
+        for bad in ["2", "true", "", "01"] {
+            assert!(matches!(
+                parse_flag("oneTimeValid", bad),
+                Err(Error::InvalidValue { .. })
+            ));
+        }
+    }
+}

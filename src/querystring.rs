@@ -1,0 +1,191 @@
+//! The plaintext querystring → `(key, value)` pairs, accepting every real producer's encoding.
+//!
+//! `+` and `%20` both mean a space; `%XX` takes hex digits in either case; every other byte
+//! (including `! ' ( ) * ~`, raw spaces and raw UTF-8) stands for itself. Strict where
+//! producers agree: every segment is non-empty and has an `=` after a non-empty key.
+
+use std::borrow::Cow;
+
+use crate::Error;
+
+/// One `key=value` segment, percent-decoded.
+pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
+
+/// Iterates over the percent-decoded pairs of `original`, in order.
+pub(crate) fn pairs(original: &str) -> impl Iterator<Item = Result<Pair<'_>, Error>> {
+    original
+        .split('&')
+        .enumerate()
+        .map(|(index, segment)| parse_segment(index + 1, segment))
+}
+
+fn parse_segment(segment_number: usize, segment: &str) -> Result<Pair<'_>, Error> {
+    let malformed = |reason| Error::MalformedQuerystring {
+        segment: segment_number,
+        reason,
+    };
+    if segment.is_empty() {
+        return Err(malformed("empty segment"));
+    }
+    let (raw_key, raw_value) = segment
+        .split_once('=')
+        .ok_or_else(|| malformed("no '=' between key and value"))?;
+    if raw_key.is_empty() {
+        return Err(malformed("empty key"));
+    }
+    let key =
+        percent_decode(raw_key).map_err(|defect| defect.into_error(segment_number, raw_key))?;
+    let value =
+        percent_decode(raw_value).map_err(|defect| defect.into_error(segment_number, &key))?;
+    Ok((key, value))
+}
+
+/// Why a component did not decode.
+enum Defect {
+    BadEscape,
+    BadUtf8,
+}
+
+impl Defect {
+    fn into_error(self, segment: usize, parameter: &str) -> Error {
+        match self {
+            Self::BadEscape => Error::MalformedQuerystring {
+                segment,
+                reason: "'%' not followed by two hex digits",
+            },
+            Self::BadUtf8 => Error::BadUtf8 {
+                parameter: Some(parameter.to_owned()),
+            },
+        }
+    }
+}
+
+/// Decodes `+` and `%XX`; borrows when there is nothing to decode.
+fn percent_decode(raw: &str) -> Result<Cow<'_, str>, Defect> {
+    let bytes = raw.as_bytes();
+    if !bytes.iter().any(|&byte| byte == b'%' || byte == b'+') {
+        return Ok(Cow::Borrowed(raw));
+    }
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = tail;
+        match byte {
+            b'+' => decoded.push(b' '),
+            b'%' => {
+                let Some((&[high, low], tail)) = rest.split_first_chunk::<2>() else {
+                    return Err(Defect::BadEscape);
+                };
+                let (Some(high), Some(low)) = (hex_value(high), hex_value(low)) else {
+                    return Err(Defect::BadEscape);
+                };
+                decoded.push(high << 4 | low);
+                rest = tail;
+            }
+            other => decoded.push(other),
+        }
+    }
+    String::from_utf8(decoded)
+        .map(Cow::Owned)
+        .map_err(|_| Defect::BadUtf8)
+}
+
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decoded(original: &str) -> Result<Vec<(String, String)>, Error> {
+        pairs(original)
+            .map(|pair| pair.map(|(k, v)| (k.into_owned(), v.into_owned())))
+            .collect()
+    }
+
+    fn pair(key: &str, value: &str) -> (String, String) {
+        (key.to_owned(), value.to_owned())
+    }
+
+    #[test]
+    fn every_producers_spelling_of_a_space_and_of_punctuation() {
+        for original in [
+            "a=x+y!'()*~",
+            "a=x%20y%21%27%28%29%2A%7E",
+            "a=x%20y%21%27%28%29%2a%7e",
+            "a=x y!'()*~",
+        ] {
+            assert_eq!(
+                decoded(original),
+                Ok(vec![pair("a", "x y!'()*~")]),
+                "{original}"
+            );
+        }
+    }
+
+    #[test]
+    fn raw_utf8_and_escaped_utf8_are_the_same() {
+        assert_eq!(decoded("k=视频"), decoded("k=%E8%A7%86%E9%A2%91"));
+        assert_eq!(decoded("k=视频"), Ok(vec![pair("k", "视频")]));
+    }
+
+    #[test]
+    fn an_equals_sign_in_a_raw_value_belongs_to_the_value() {
+        assert_eq!(
+            decoded("k=a=b&e="),
+            Ok(vec![pair("k", "a=b"), pair("e", "")])
+        );
+    }
+
+    #[test]
+    fn malformed_segments_name_their_position() {
+        let reason = |original| match decoded(original) {
+            Err(Error::MalformedQuerystring { segment, reason }) => Some((segment, reason)),
+            _ => None,
+        };
+        assert_eq!(reason("a=1&&b=2"), Some((2, "empty segment")));
+        assert_eq!(reason("a=1&"), Some((2, "empty segment")));
+        assert_eq!(reason("a=1&b"), Some((2, "no '=' between key and value")));
+        assert_eq!(reason("=1"), Some((1, "empty key")));
+        for bad_escape in ["a=%", "a=%4", "a=%ZZ", "a=%4G", "a=%G4", "%zz=1"] {
+            assert_eq!(
+                reason(bad_escape),
+                Some((1, "'%' not followed by two hex digits")),
+                "{bad_escape}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_after_decoding_names_the_parameter() {
+        assert_eq!(
+            decoded("ok=1&name=%FF"),
+            Err(Error::BadUtf8 {
+                parameter: Some("name".to_owned())
+            })
+        );
+    }
+
+    #[test]
+    fn hex_digits_of_every_case() {
+        for (digit, value) in [
+            (b'0', 0),
+            (b'9', 9),
+            (b'a', 10),
+            (b'f', 15),
+            (b'A', 10),
+            (b'F', 15),
+        ] {
+            assert_eq!(hex_value(digit), Some(value));
+        }
+        for digit in [b'g', b'G', b'/', b':', b'@', b'`'] {
+            assert_eq!(hex_value(digit), None);
+        }
+    }
+}

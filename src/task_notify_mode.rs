@@ -1,0 +1,70 @@
+//! The closed set of values of `taskNotifyMode`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::Error;
+use crate::names::TASK_NOTIFY_MODE;
+
+/// When VOD sends task-flow state-change events (`taskNotifyMode`); meaningful only together
+/// with a `procedure`.
+///
+/// ```
+/// use tencent_vod_signature::TaskNotifyMode;
+///
+/// assert_eq!("Change".parse::<TaskNotifyMode>().unwrap(), TaskNotifyMode::Change);
+/// assert_eq!(TaskNotifyMode::Finish.as_str(), "Finish");
+/// assert!("finish".parse::<TaskNotifyMode>().is_err()); // values are case-sensitive
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum TaskNotifyMode {
+    /// Notify once the whole task flow has finished (VOD's default).
+    #[default]
+    Finish,
+    /// Notify on every state change of each subtask.
+    Change,
+    /// Send no task-flow events.
+    None,
+}
+
+impl TaskNotifyMode {
+    /// The value as written in the signature: `Finish`, `Change` or `None`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Finish => "Finish",
+            Self::Change => "Change",
+            Self::None => "None",
+        }
+    }
+}
+
+impl fmt::Display for TaskNotifyMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TaskNotifyMode {
+    type Err = Error;
+
+    /// Parses `Finish`, `Change` or `None`, exactly (case-sensitive).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidValue`] naming `taskNotifyMode` for anything else.
+    fn from_str(value: &str) -> Result<Self, Error> {
+        match value {
+            "Finish" => Ok(Self::Finish),
+            "Change" => Ok(Self::Change),
+            "None" => Ok(Self::None),
+            _ => Err(Error::InvalidValue {
+                parameter: TASK_NOTIFY_MODE,
+                value: value.to_owned(),
+                expected: "Finish, Change or None",
+            }),
+        }
+    }
+}
