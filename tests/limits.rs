@@ -1,0 +1,283 @@
+//! Every documented limit at and one past its edge, and the key's absence from every output.
+
+use tencent_vod_signature::{
+    Credentials, Error, MAX_SIGNATURE_LEN, UnverifiedSignature, UploadSignature,
+};
+
+const NOW: u64 = 1_700_000_000;
+
+fn credentials() -> Credentials {
+    Credentials::new(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    )
+    .expect("credentials")
+}
+
+#[test]
+fn empty_credentials_are_refused() {
+    assert_eq!(
+        Credentials::new("", "key").err(),
+        Some(Error::EmptySecretId)
+    );
+    assert_eq!(
+        Credentials::new("id", "").err(),
+        Some(Error::EmptySecretKey)
+    );
+}
+
+#[test]
+fn validity_edges() {
+    let c = credentials();
+    for (seconds, ok) in [
+        (0, false),
+        (1, true),
+        (86_400, true),
+        (7_776_000, true),
+        (7_776_001, false),
+    ] {
+        let result = UploadSignature::new().validity_secs(seconds);
+        assert_eq!(result.is_ok(), ok, "{seconds}");
+        if let Ok(builder) = result {
+            assert_eq!(
+                builder.sign_at(&c, NOW, 1).map(|s| s.expire_time()),
+                Ok(NOW + seconds)
+            );
+        } else {
+            assert_eq!(result, Err(Error::InvalidValidity { seconds }));
+        }
+    }
+    assert_eq!(
+        UploadSignature::new()
+            .sign_at(&c, NOW, 1)
+            .map(|s| s.expire_time()),
+        Ok(NOW + 86_400),
+        "default validity is one day"
+    );
+}
+
+#[test]
+fn absolute_expire_time_edges() {
+    let c = credentials();
+    let at = |expire_time| {
+        UploadSignature::new()
+            .expire_time(expire_time)
+            .sign_at(&c, NOW, 1)
+            .map(|s| s.expire_time())
+    };
+    assert_eq!(at(NOW + 1), Ok(NOW + 1));
+    assert_eq!(at(NOW + 7_776_000), Ok(NOW + 7_776_000));
+    assert_eq!(
+        at(NOW + 7_776_001),
+        Err(Error::InvalidValidity { seconds: 7_776_001 })
+    );
+    assert_eq!(
+        at(NOW),
+        Err(Error::ExpireTimeNotAfterNow {
+            expire_time: NOW,
+            now: NOW
+        })
+    );
+    assert_eq!(
+        at(NOW - 1),
+        Err(Error::ExpireTimeNotAfterNow {
+            expire_time: NOW - 1,
+            now: NOW
+        })
+    );
+}
+
+#[test]
+fn time_overflow_is_an_error_not_a_wrap() {
+    let c = credentials();
+    assert_eq!(
+        UploadSignature::new().sign_at(&c, u64::MAX, 1).err(),
+        Some(Error::TimeOverflow { now: u64::MAX })
+    );
+    let edge = u64::MAX - 86_400;
+    assert_eq!(
+        UploadSignature::new()
+            .sign_at(&c, edge, 1)
+            .map(|s| s.expire_time()),
+        Ok(u64::MAX)
+    );
+}
+
+#[test]
+fn context_edges_count_characters() {
+    for (make, max, name) in [
+        (
+            UploadSignature::source_context
+                as fn(UploadSignature, String) -> Result<UploadSignature, Error>,
+            250,
+            "sourceContext",
+        ),
+        (UploadSignature::session_context, 1000, "sessionContext"),
+    ] {
+        for unit in ["a", "视", "😀"] {
+            assert!(
+                make(UploadSignature::new(), unit.repeat(max)).is_ok(),
+                "{name} {unit} at {max}"
+            );
+            assert_eq!(
+                make(UploadSignature::new(), unit.repeat(max + 1)).err(),
+                Some(Error::TextTooLong {
+                    parameter: name,
+                    max_chars: max,
+                    chars: max + 1
+                }),
+            );
+        }
+    }
+}
+
+#[test]
+fn task_priority_edges() {
+    for priority in [-10, 0, 10] {
+        assert!(UploadSignature::new().task_priority(priority).is_ok());
+    }
+    for priority in [-128, -11, 11, 127] {
+        assert_eq!(
+            UploadSignature::new().task_priority(priority).err(),
+            Some(Error::InvalidTaskPriority {
+                value: i64::from(priority)
+            })
+        );
+    }
+}
+
+#[test]
+fn extra_parameter_names_are_checked() {
+    assert_eq!(
+        UploadSignature::new().param("", "x").err(),
+        Some(Error::EmptyParameterName)
+    );
+    for reserved in [
+        "secretId",
+        "currentTimeStamp",
+        "expireTime",
+        "random",
+        "classId",
+        "procedure",
+        "taskPriority",
+        "taskNotifyMode",
+        "sourceContext",
+        "sessionContext",
+        "oneTimeValid",
+        "vodSubAppId",
+        "storageRegion",
+    ] {
+        assert_eq!(
+            UploadSignature::new().param(reserved, "x").err(),
+            Some(Error::ReservedParameter {
+                name: reserved.to_owned()
+            })
+        );
+    }
+    assert!(
+        UploadSignature::new().param("ClassId", "x").is_ok(),
+        "names are case-sensitive"
+    );
+    assert_eq!(
+        UploadSignature::new()
+            .param("isTranscode", "1")
+            .and_then(|b| b.param("isTranscode", "0"))
+            .err(),
+        Some(Error::DuplicateParameter {
+            name: "isTranscode".to_owned()
+        })
+    );
+}
+
+#[test]
+fn the_largest_documented_signature_fits_and_a_larger_one_is_refused() {
+    let c = credentials();
+    let largest = UploadSignature::new()
+        .source_context("😀".repeat(250))
+        .and_then(|b| b.session_context("😀".repeat(1000)))
+        .map(|b| {
+            b.procedure("p".repeat(200))
+                .storage_region("ap-chongqing")
+                .class_id(u64::MAX)
+        });
+    let signed = largest
+        .and_then(|b| b.sign_at(&c, NOW, u32::MAX))
+        .expect("fits");
+    assert!(signed.as_str().len() <= MAX_SIGNATURE_LEN);
+    assert!(c.verify_at(signed.as_str(), NOW).is_ok());
+
+    let too_large = UploadSignature::new().procedure("p".repeat(MAX_SIGNATURE_LEN));
+    assert!(matches!(
+        too_large.sign_at(&c, NOW, 1),
+        Err(Error::SignatureTooLong {
+            max: MAX_SIGNATURE_LEN,
+            ..
+        })
+    ));
+    let mut buffer = String::from("kept");
+    assert!(too_large.sign_into(&c, NOW, 1, &mut buffer).is_err());
+    assert_eq!(
+        buffer, "kept",
+        "a failed sign_into leaves the buffer as it was"
+    );
+}
+
+#[test]
+fn oversized_input_is_refused_by_length() {
+    let huge = "A".repeat(4 * 1024 * 1024);
+    assert_eq!(
+        UnverifiedSignature::decode(&huge).err(),
+        Some(Error::SignatureTooLong {
+            len: huge.len(),
+            max: MAX_SIGNATURE_LEN
+        })
+    );
+    assert_eq!(
+        credentials().verify_at(&huge, NOW).err(),
+        Some(Error::SignatureTooLong {
+            len: huge.len(),
+            max: MAX_SIGNATURE_LEN
+        })
+    );
+}
+
+const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+
+#[test]
+fn debug_of_credentials_is_pinned_and_redacted() {
+    let c = credentials();
+    assert_eq!(
+        format!("{c:?}"),
+        r#"Credentials { secret_id: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secret_key: "<redacted>" }"#
+    );
+    assert_eq!(format!("{:?}", c.clone()), format!("{c:?}"));
+    assert_eq!(
+        format!("{:?}", c.verifier()),
+        r#"Verifier { credentials: Credentials { secret_id: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secret_key: "<redacted>" }, leeway_secs: 300 }"#
+    );
+    let pretty = format!("{c:#?}");
+    assert!(!pretty.contains(KEY) && pretty.contains("<redacted>"));
+}
+
+#[test]
+fn the_key_is_in_no_error_message() {
+    let c = credentials();
+    let wrong = Credentials::new("AKIDother", KEY).expect("credentials");
+    let signed = UploadSignature::new().sign_at(&c, NOW, 1).expect("signs");
+    let errors = [
+        wrong
+            .verify_at(signed.as_str(), NOW)
+            .expect_err("secretId mismatch"),
+        Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "other")
+            .expect("c")
+            .verify_at(signed.as_str(), NOW)
+            .expect_err("mac"),
+        c.verify_at(signed.as_str(), NOW + 10_000_000)
+            .expect_err("expired"),
+        Credentials::new("", KEY).expect_err("empty id"),
+    ];
+    for error in errors {
+        assert!(!error.to_string().contains(KEY), "{error}");
+        assert!(!format!("{error:?}").contains(KEY), "{error:?}");
+    }
+}
