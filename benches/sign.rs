@@ -1,1 +1,2 @@
+//! Benches: see issue 4.
 fn main() {}

@@ -302,7 +302,7 @@ impl UploadSignature {
     /// [`Error::RandomUnavailable`].
     #[cfg(feature = "system")]
     pub fn sign(&self, credentials: &Credentials) -> Result<SignedUpload, Error> {
-        let random = credentials.random_sequence()?.next();
+        let random = credentials.draw_random()?;
         self.sign_at(credentials, crate::clock::unix_now()?, random)
     }
 }

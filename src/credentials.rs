@@ -123,13 +123,28 @@ impl Credentials {
         mac.verify_slice(tag).map_err(|_| Error::MacMismatch)
     }
 
+    /// Draws a fresh `random` from these credentials' sequence, as
+    /// [`UploadSignature::sign`](crate::UploadSignature::sign) does: seeded once from the
+    /// OS, then one atomic increment per draw, never the same value twice in 2<sup>32</sup>
+    /// draws from this value, whichever threads draw. For use with
+    /// [`UploadSignature::sign_at`](crate::UploadSignature::sign_at) and a clock of your own.
+    ///
+    /// ```
+    /// # let credentials = tencent_vod_signature::Credentials::new("AKIDexample", "key")?;
+    /// assert_ne!(credentials.draw_random()?, credentials.draw_random()?);
+    /// # Ok::<(), tencent_vod_signature::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RandomUnavailable`] when the OS random source fails on the first draw.
     #[cfg(feature = "system")]
-    pub(crate) fn random_sequence(&self) -> Result<&crate::random::RandomSequence, Error> {
+    pub fn draw_random(&self) -> Result<u32, Error> {
         if let Some(sequence) = self.random.get() {
-            return Ok(sequence);
+            return Ok(sequence.next());
         }
         let fresh = crate::random::RandomSequence::from_os()?;
-        Ok(self.random.get_or_init(|| fresh))
+        Ok(self.random.get_or_init(|| fresh).next())
     }
 }
 

@@ -1,0 +1,244 @@
+//! `vodsign`: an offline twin of Tencent's online signature generator and checker.
+//!
+//! ```text
+//! vodsign sign [--now UNIX] [--validity SECS | --expire-time UNIX] [--random N]
+//!              [--procedure TEXT] [--class-id N] [--task-priority N]
+//!              [--task-notify-mode Finish|Change|None] [--source-context TEXT]
+//!              [--session-context TEXT] [--one-time-valid 0|1] [--vod-sub-app-id N]
+//!              [--storage-region TEXT] [--param KEY=VALUE]...
+//! vodsign decode SIGNATURE
+//! vodsign verify SIGNATURE [--now UNIX] [--leeway SECS]
+//! ```
+//!
+//! `sign` and `verify` take the credentials from `TENCENTCLOUD_SECRET_ID` and
+//! `TENCENTCLOUD_SECRET_KEY`. Run it with `cargo run --example vodsign -- sign ...`.
+//! Any error: exit status 1 (2 for a usage error) and one line `error: ...` on stderr.
+
+use std::process::ExitCode;
+
+use clap::{ArgGroup, Parser, Subcommand};
+use tencent_vod_signature::{
+    Credentials, Error, SignatureFields, TaskNotifyMode, UnverifiedSignature, UploadSignature,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "vodsign",
+    about = "Sign, decode and verify Tencent Cloud VOD upload signatures"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a new signature (credentials from TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY)
+    Sign(Box<SignArgs>),
+    /// Print a signature's parameters as one JSON object, without the key (nothing verified)
+    Decode {
+        /// The signature
+        signature: String,
+    },
+    /// Verify a signature with the credentials and print its parameters as JSON
+    Verify {
+        /// The signature
+        signature: String,
+        /// Verify at this Unix time instead of now
+        #[arg(long, value_name = "UNIX", allow_hyphen_values = true)]
+        now: Option<u64>,
+        /// Clock skew tolerated on both edges of the time window, in seconds
+        #[arg(long, value_name = "SECS", default_value_t = tencent_vod_signature::DEFAULT_LEEWAY_SECS)]
+        leeway: u64,
+    },
+}
+
+#[derive(clap::Args)]
+#[command(group(ArgGroup::new("lifetime").args(["validity", "expire_time"])))]
+struct SignArgs {
+    /// Sign at this Unix time instead of now
+    #[arg(long, value_name = "UNIX", allow_hyphen_values = true)]
+    now: Option<u64>,
+    /// Validity in seconds (default 86400, at most 7776000)
+    #[arg(long, value_name = "SECS", allow_hyphen_values = true)]
+    validity: Option<u64>,
+    /// Absolute expireTime (Unix seconds)
+    #[arg(long, value_name = "UNIX", allow_hyphen_values = true)]
+    expire_time: Option<u64>,
+    /// random (default: a fresh value)
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    random: Option<u32>,
+    /// procedure: the task flow to run after upload
+    #[arg(long, value_name = "TEXT")]
+    procedure: Option<String>,
+    /// classId
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    class_id: Option<u64>,
+    /// taskPriority, -10..=10
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    task_priority: Option<i64>,
+    /// taskNotifyMode
+    #[arg(long, value_name = "Finish|Change|None")]
+    task_notify_mode: Option<String>,
+    /// sourceContext, at most 250 characters
+    #[arg(long, value_name = "TEXT")]
+    source_context: Option<String>,
+    /// sessionContext, at most 1000 characters
+    #[arg(long, value_name = "TEXT")]
+    session_context: Option<String>,
+    /// oneTimeValid
+    #[arg(long, value_name = "0|1", value_parser = ["0", "1"])]
+    one_time_valid: Option<String>,
+    /// vodSubAppId
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    vod_sub_app_id: Option<u64>,
+    /// storageRegion, e.g. ap-chongqing
+    #[arg(long, value_name = "TEXT")]
+    storage_region: Option<String>,
+    /// A parameter the crate has no option for (repeatable)
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    params: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version.
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            let rendered = error.render().to_string();
+            let first_line = rendered
+                .lines()
+                .next()
+                .unwrap_or("error: invalid arguments");
+            eprintln!("{first_line}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command) {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
+    match command {
+        Command::Sign(args) => sign(*args),
+        Command::Decode { signature } => {
+            let decoded = UnverifiedSignature::decode(&signature)?;
+            Ok(to_json(decoded.untrusted_fields()))
+        }
+        Command::Verify {
+            signature,
+            now,
+            leeway,
+        } => {
+            let credentials = Credentials::from_env()?;
+            let verifier = credentials.verifier().leeway_secs(leeway);
+            let verified = match now {
+                Some(now) => verifier.verify_at(&signature, now)?,
+                None => verifier.verify(&signature)?,
+            };
+            Ok(to_json(verified.fields()))
+        }
+    }
+}
+
+fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
+    let credentials = Credentials::from_env()?;
+    let mut builder = UploadSignature::new();
+    if let Some(seconds) = args.validity {
+        builder = builder.validity_secs(seconds)?;
+    }
+    if let Some(expire_time) = args.expire_time {
+        builder = builder.expire_time(expire_time);
+    }
+    if let Some(procedure) = args.procedure {
+        builder = builder.procedure(procedure);
+    }
+    if let Some(class_id) = args.class_id {
+        builder = builder.class_id(class_id);
+    }
+    if let Some(value) = args.task_priority {
+        let priority = i8::try_from(value).map_err(|_| Error::InvalidTaskPriority { value })?;
+        builder = builder.task_priority(priority)?;
+    }
+    if let Some(mode) = args.task_notify_mode {
+        builder = builder.task_notify_mode(mode.parse::<TaskNotifyMode>()?);
+    }
+    if let Some(context) = args.source_context {
+        builder = builder.source_context(context)?;
+    }
+    if let Some(context) = args.session_context {
+        builder = builder.session_context(context)?;
+    }
+    if let Some(flag) = args.one_time_valid {
+        builder = builder.one_time_valid(flag == "1");
+    }
+    if let Some(app_id) = args.vod_sub_app_id {
+        builder = builder.vod_sub_app_id(app_id);
+    }
+    if let Some(region) = args.storage_region {
+        builder = builder.storage_region(region);
+    }
+    for param in args.params {
+        let (key, value) = param
+            .split_once('=')
+            .ok_or_else(|| format!("--param takes KEY=VALUE, got {param:?}"))?;
+        builder = builder.param(key, value)?;
+    }
+    let random = match args.random {
+        Some(random) => random,
+        None => credentials.draw_random()?,
+    };
+    let signed = match args.now {
+        Some(now) => builder.sign_at(&credentials, now, random)?,
+        None if args.random.is_some() => builder.sign_at(&credentials, unix_now()?, random)?,
+        None => builder.sign(&credentials)?,
+    };
+    Ok(signed.into_string())
+}
+
+fn unix_now() -> Result<u64, Error> {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .map_err(|_| Error::ClockBeforeEpoch)
+}
+
+/// The parameters as one JSON object: keys as in the signature, in its order; the integer
+/// parameters as numbers (from their typed values), everything else as strings.
+fn to_json(fields: &SignatureFields) -> String {
+    let params = fields.params();
+    let members: Vec<String> = fields
+        .pairs()
+        .map(|(key, value)| {
+            let number = match key.as_ref() {
+                "currentTimeStamp" => Some(fields.current_time_stamp().to_string()),
+                "expireTime" => Some(fields.expire_time().to_string()),
+                "random" => Some(fields.random().to_string()),
+                "classId" => params.class_id().map(|v| v.to_string()),
+                "taskPriority" => params.task_priority().map(|v| v.to_string()),
+                "oneTimeValid" => params.one_time_valid().map(|v| u8::from(v).to_string()),
+                "vodSubAppId" => params.vod_sub_app_id().map(|v| v.to_string()),
+                _ => None,
+            };
+            let value = number.unwrap_or_else(|| json_string(&value));
+            format!("{}:{value}", json_string(&key))
+        })
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}

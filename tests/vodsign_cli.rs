@@ -1,0 +1,277 @@
+//! The `vodsign` example against every vector: `sign` reproduces the Java ones segment for
+//! segment, `decode` and `verify` print each vector's parameters, rejections print one line.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use common::{SignVector, extra_vectors, negative_vectors, segments, sign_vectors};
+use serde_json::{Map, Value};
+
+/// `target/<profile>/examples/vodsign`, built by `cargo test` along with the other examples.
+fn vodsign() -> PathBuf {
+    let mut path = std::env::current_exe().expect("test binary path");
+    path.pop(); // the test binary
+    path.pop(); // deps/
+    path.join("examples")
+        .join(format!("vodsign{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn run(args: &[&str], secret_id: &str, secret_key: &str) -> Output {
+    Command::new(vodsign())
+        .args(args)
+        .env("TENCENTCLOUD_SECRET_ID", secret_id)
+        .env("TENCENTCLOUD_SECRET_KEY", secret_key)
+        .output()
+        .expect("vodsign runs (built by cargo test)")
+}
+
+fn stdout_line(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout.clone()).expect("utf-8");
+    assert!(
+        text.ends_with('\n') && text.lines().count() == 1,
+        "{text:?}"
+    );
+    text.trim_end().to_owned()
+}
+
+fn one_error_line(output: &Output) -> String {
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    let text = String::from_utf8(output.stderr.clone()).expect("utf-8");
+    assert_eq!(text.lines().count(), 1, "{text:?}");
+    assert!(text.starts_with("error: "), "{text:?}");
+    text.trim_end().to_owned()
+}
+
+fn flag(key: &str) -> String {
+    let mut flag = String::from("--");
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            flag.push('-');
+        }
+        flag.push(c.to_ascii_lowercase());
+    }
+    flag
+}
+
+#[test]
+fn sign_reproduces_every_java_vector() {
+    let java: Vec<SignVector> = sign_vectors()
+        .into_iter()
+        .filter(|v| v.encoder == "java-urlencoder")
+        .collect();
+    assert_eq!(java.len(), 8);
+    for (n, vector) in java.iter().enumerate() {
+        let mut args = vec![
+            "sign".to_owned(),
+            format!("--now={}", vector.current_time_stamp),
+            "--random".to_owned(),
+            vector.random.to_string(),
+        ];
+        // Alternate the lifetime flags: both must give the vector's expireTime.
+        if n % 2 == 0 {
+            args.push(format!(
+                "--validity={}",
+                vector.expire_time - vector.current_time_stamp
+            ));
+        } else {
+            args.extend(["--expire-time".to_owned(), vector.expire_time.to_string()]);
+        }
+        for (key, value) in &vector.params {
+            args.push(format!("{}={value}", flag(key)));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let signature = stdout_line(&run(&args, &vector.secret_id, &vector.secret_key));
+        let decoded =
+            tencent_vod_signature::UnverifiedSignature::decode(&signature).expect(&vector.id);
+        let mut actual = segments(decoded.untrusted_fields().original());
+        let mut expected = segments(&vector.original);
+        actual.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(actual, expected, "{}", vector.id);
+    }
+}
+
+/// The JSON a vector should decode to: keys in the plaintext's order, integers as numbers.
+fn expected_json(vector: &SignVector) -> Value {
+    let integers = [
+        "currentTimeStamp",
+        "expireTime",
+        "random",
+        "classId",
+        "taskPriority",
+        "oneTimeValid",
+        "vodSubAppId",
+    ];
+    let mut object = Map::new();
+    for segment in vector.original.split('&') {
+        let key = segment.split('=').next().expect("key");
+        let key = form_urlencoded::parse(format!("{key}=").as_bytes())
+            .next()
+            .expect("pair")
+            .0
+            .into_owned();
+        let value = match key.as_str() {
+            "secretId" => vector.secret_id.clone(),
+            "currentTimeStamp" => vector.current_time_stamp.to_string(),
+            "expireTime" => vector.expire_time.to_string(),
+            "random" => vector.random.to_string(),
+            _ => vector
+                .params
+                .iter()
+                .find(|(k, _)| *k == key)
+                .expect("listed")
+                .1
+                .clone(),
+        };
+        let value = if integers.contains(&key.as_str()) {
+            Value::from(value.parse::<i64>().expect("integer"))
+        } else {
+            Value::from(value)
+        };
+        object.insert(key, value);
+    }
+    Value::Object(object)
+}
+
+fn keys_in_order(json: &str) -> Vec<String> {
+    // serde_json's Map is sorted without the preserve_order feature: read the keys by hand.
+    let value: Value = serde_json::from_str(json).expect("json");
+    let mut keys: Vec<(usize, String)> = value
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(|k| {
+            (
+                json.find(&format!("{}:", Value::from(k.as_str())))
+                    .expect("key in text"),
+                k.clone(),
+            )
+        })
+        .collect();
+    keys.sort();
+    keys.into_iter().map(|(_, k)| k).collect()
+}
+
+#[test]
+fn decode_and_verify_print_every_vectors_parameters() {
+    for vector in sign_vectors().into_iter().chain(extra_vectors()) {
+        let expected = expected_json(&vector);
+        let expected_keys: Vec<String> = expected
+            .as_object()
+            .expect("object")
+            .keys()
+            .cloned()
+            .collect();
+        let now = (vector.current_time_stamp + 60).to_string();
+        for args in [
+            vec!["decode", vector.signature.as_str()],
+            vec!["verify", vector.signature.as_str(), "--now", now.as_str()],
+        ] {
+            let line = stdout_line(&run(&args, &vector.secret_id, &vector.secret_key));
+            let printed: Value = serde_json::from_str(&line).expect("one JSON object");
+            assert_eq!(printed, expected, "{} {}", args[0], vector.id);
+            let mut ordered = keys_in_order(&line);
+            let mut in_plaintext: Vec<String> = vector
+                .original
+                .split('&')
+                .map(|s| {
+                    form_urlencoded::parse(s.split('=').next().unwrap_or("").as_bytes())
+                        .next()
+                        .map(|p| p.0.into_owned())
+                        .unwrap_or_default()
+                })
+                .collect();
+            assert_eq!(
+                ordered, in_plaintext,
+                "{}: keys in the signature's order",
+                vector.id
+            );
+            ordered.sort();
+            in_plaintext.sort();
+            let mut sorted_expected = expected_keys.clone();
+            sorted_expected.sort();
+            assert_eq!(ordered, sorted_expected);
+        }
+    }
+}
+
+#[test]
+fn verify_rejects_every_negative_vector_with_one_error_line() {
+    for vector in negative_vectors() {
+        let now = vector.now.to_string();
+        let output = run(
+            &["verify", &vector.signature, "--now", &now],
+            &vector.secret_id,
+            &vector.secret_key,
+        );
+        let line = one_error_line(&output);
+        assert!(!line.contains(&vector.secret_key), "{line}");
+    }
+}
+
+#[test]
+fn errors_name_the_parameter() {
+    let id = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+    let key = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+    let long = "x".repeat(251);
+    for (args, needle) in [
+        (vec!["sign", "--task-priority", "11"], "taskPriority"),
+        (vec!["sign", "--task-priority=-11"], "taskPriority"),
+        (vec!["sign", "--validity", "7776001"], "validity"),
+        (vec!["sign", "--validity", "0"], "validity"),
+        (
+            vec!["sign", "--now", "1700000000", "--expire-time", "1700000000"],
+            "expireTime",
+        ),
+        (
+            vec!["sign", "--source-context", long.as_str()],
+            "sourceContext",
+        ),
+        (
+            vec!["sign", "--task-notify-mode", "finish"],
+            "taskNotifyMode",
+        ),
+        (vec!["sign", "--one-time-valid", "2"], "--one-time-valid"),
+        (vec!["sign", "--class-id", "-1"], "--class-id"),
+        (vec!["sign", "--random", "4294967296"], "--random"),
+        (vec!["sign", "--param", "classId=1"], "classId"),
+        (vec!["sign", "--param", "novalue"], "--param"),
+    ] {
+        let line = one_error_line(&run(&args, id, key));
+        assert!(line.contains(needle), "{args:?}: {line}");
+    }
+    let missing = Command::new(vodsign())
+        .args(["sign"])
+        .env_remove("TENCENTCLOUD_SECRET_ID")
+        .env_remove("TENCENTCLOUD_SECRET_KEY")
+        .output()
+        .expect("runs");
+    assert!(one_error_line(&missing).contains("TENCENTCLOUD_SECRET_ID"));
+}
+
+#[test]
+fn the_key_never_appears_in_any_output() {
+    let id = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+    let key = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+    let signature = stdout_line(&run(&["sign", "--source-context", "u"], id, key));
+    for args in [
+        vec!["sign"],
+        vec!["decode", signature.as_str()],
+        vec!["verify", signature.as_str()],
+        vec!["verify", signature.as_str(), "--now", "1"],
+        vec!["decode", "bad"],
+    ] {
+        let output = run(&args, id, key);
+        for stream in [&output.stdout, &output.stderr] {
+            assert!(!String::from_utf8_lossy(stream).contains(key), "{args:?}");
+        }
+    }
+}
