@@ -1,2 +1,243 @@
-//! Benches: see issue 4.
-fn main() {}
+//! Signing, decoding and verifying against the HMAC-SHA1 floor, without criterion.
+//!
+//! `cargo bench --bench sign` times every case: warm-up, then 15 samples of a calibrated
+//! number of iterations each, reporting the median ns per iteration and half the spread of the
+//! middle samples, in libtest's `test NAME ... bench: N ns/iter (+/- D)` shape, followed by
+//! the ratios the crate is held to. Heap allocations per call are pinned in
+//! `tests/allocations.rs`.
+//!
+//! Without `--bench` (as `cargo test --benches` runs it) each case runs a few times, untimed,
+//! so CI checks that the bench works without spending time on it.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+use tencent_vod_signature::{Credentials, TaskNotifyMode, UnverifiedSignature, UploadSignature};
+
+const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+const NOW: u64 = 1_700_000_000;
+const RANDOM: u32 = 3_141_592_653;
+const SAMPLES: usize = 15;
+
+fn typical() -> UploadSignature {
+    UploadSignature::new()
+        .procedure("QCVB_SimpleProcessFile(1, 1, 10, 10)")
+        .class_id(1024)
+        .one_time_valid(true)
+        .source_context("user-42/upload?from=app")
+        .expect("within 250 characters")
+}
+
+fn all() -> UploadSignature {
+    typical()
+        .task_priority(5)
+        .and_then(|b| b.session_context("session-7f3a9c"))
+        .expect("within limits")
+        .task_notify_mode(TaskNotifyMode::Change)
+        .vod_sub_app_id(1_500_012_345)
+        .storage_region("ap-chongqing")
+}
+
+/// One measured case: median and spread of ns per iteration.
+struct Measure {
+    median: f64,
+    spread: f64,
+}
+
+fn report(name: &str, measure: &Measure) {
+    println!(
+        "test {name:<28} ... bench: {:>8} ns/iter (+/- {})",
+        format_ns(measure.median),
+        format_ns(measure.spread)
+    );
+}
+
+fn format_ns(ns: f64) -> String {
+    let whole = ns.round() as u64;
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Times `routine`, run `batch` times per call of `run_batch`.
+fn measure(mut run_batch: impl FnMut(u64) -> Duration) -> Measure {
+    // Calibrate: grow the batch until one takes at least 20 ms; this also warms up.
+    let mut batch = 1u64;
+    loop {
+        let elapsed = run_batch(batch);
+        if elapsed >= Duration::from_millis(20) {
+            break;
+        }
+        batch = batch.saturating_mul(if elapsed < Duration::from_millis(2) {
+            10
+        } else {
+            2
+        });
+    }
+    let mut per_iter: Vec<f64> = (0..SAMPLES)
+        .map(|_| run_batch(batch).as_nanos() as f64 / batch as f64)
+        .collect();
+    per_iter.sort_by(f64::total_cmp);
+    let median = per_iter[SAMPLES / 2];
+    // Half the interquartile-ish range (samples 4 and 11 of 15), robust to a noisy neighbour.
+    let spread = (per_iter[SAMPLES * 3 / 4] - per_iter[SAMPLES / 4]) / 2.0;
+    Measure { median, spread }
+}
+
+fn bench(name: &str, timed: bool, mut routine: impl FnMut()) -> Option<Measure> {
+    if !selected(name) {
+        return None;
+    }
+    if !timed {
+        for _ in 0..3 {
+            routine();
+        }
+        println!("test {name} ... ok (untimed)");
+        return None;
+    }
+    let measure = measure(|batch| {
+        let start = Instant::now();
+        for _ in 0..batch {
+            routine();
+        }
+        start.elapsed()
+    });
+    report(name, &measure);
+    Some(measure)
+}
+
+/// Like libtest: `cargo bench --bench sign -- FILTER` runs the cases whose name contains FILTER.
+fn selected(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|arg| !arg.starts_with("--"))
+        .collect();
+    filters.is_empty() || filters.iter().any(|filter| name.contains(filter.as_str()))
+}
+
+fn main() {
+    let timed = std::env::args().any(|arg| arg == "--bench");
+    let credentials = Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials");
+    let required_only = UploadSignature::new();
+    let typical = typical();
+    let all = all();
+
+    let typical_signature = typical
+        .sign_at(&credentials, NOW, RANDOM)
+        .expect("signs")
+        .into_string();
+    let typical_plaintext = UnverifiedSignature::decode(&typical_signature)
+        .expect("decodes")
+        .untrusted_fields()
+        .original()
+        .to_owned();
+    let keyed = Hmac::<Sha1>::new_from_slice(SECRET_KEY.as_bytes()).expect("any key length");
+
+    if timed {
+        println!(
+            "typical plaintext: {} bytes; signature: {} bytes",
+            typical_plaintext.len(),
+            typical_signature.len()
+        );
+    }
+
+    let hmac = bench("hmac_sha1/precomputed", timed, || {
+        let mut mac = keyed.clone();
+        mac.update(black_box(typical_plaintext.as_bytes()));
+        black_box(mac.finalize().into_bytes());
+    });
+    let _ = bench("sign_at/required_only", timed, || {
+        black_box(required_only.sign_at(&credentials, black_box(NOW), black_box(RANDOM)))
+            .expect("signs");
+    });
+    let sign_at = bench("sign_at/typical", timed, || {
+        black_box(typical.sign_at(&credentials, black_box(NOW), black_box(RANDOM))).expect("signs");
+    });
+    let _ = bench("sign_at/all", timed, || {
+        black_box(all.sign_at(&credentials, black_box(NOW), black_box(RANDOM))).expect("signs");
+    });
+    let sign = bench("sign/typical", timed, || {
+        black_box(typical.sign(&credentials)).expect("signs");
+    });
+    let _ = bench("decode/typical", timed, || {
+        black_box(UnverifiedSignature::decode(black_box(&typical_signature))).expect("decodes");
+    });
+    let verify = bench("verify_at/typical", timed, || {
+        black_box(credentials.verify_at(black_box(&typical_signature), black_box(NOW + 60)))
+            .expect("verifies");
+    });
+    let two_threads = two_threads(timed, &credentials, &typical);
+
+    if let (Some(hmac), Some(sign_at), Some(sign), Some(verify), Some(two)) =
+        (hmac, sign_at, sign, verify, two_threads)
+    {
+        let ratio = |name: &str, value: f64, target: f64| {
+            let verdict = if value <= target { "ok" } else { "MISSED" };
+            println!("ratio {name:<50} {value:.2} (target <= {target}) {verdict}");
+        };
+        ratio(
+            "sign_at/typical / hmac_sha1/precomputed",
+            sign_at.median / hmac.median,
+            1.5,
+        );
+        ratio(
+            "sign/typical / sign_at/typical",
+            sign.median / sign_at.median,
+            1.1,
+        );
+        ratio(
+            "verify_at/typical / hmac_sha1/precomputed",
+            verify.median / hmac.median,
+            1.6,
+        );
+        ratio(
+            "sign_at/typical/2_threads / sign_at/typical",
+            two.median / sign_at.median,
+            0.55,
+        );
+    }
+}
+
+/// Both cores sign with one shared `Credentials`; reported as ns per signature of the
+/// aggregate throughput.
+fn two_threads(
+    timed: bool,
+    credentials: &Credentials,
+    builder: &UploadSignature,
+) -> Option<Measure> {
+    let run = |batch: u64| {
+        let start = Instant::now();
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    for _ in 0..batch {
+                        black_box(builder.sign_at(credentials, black_box(NOW), black_box(RANDOM)))
+                            .expect("signs");
+                    }
+                });
+            }
+        });
+        // Two signatures per iteration: one per thread.
+        start.elapsed() / 2
+    };
+    if !selected("sign_at/typical/2_threads") {
+        return None;
+    }
+    if !timed {
+        run(3);
+        println!("test sign_at/typical/2_threads ... ok (untimed)");
+        return None;
+    }
+    let measure = measure(run);
+    report("sign_at/typical/2_threads", &measure);
+    Some(measure)
+}
