@@ -3,8 +3,9 @@
 use std::borrow::Cow;
 
 use crate::names::{
-    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, KNOWN, ONE_TIME_VALID, PROCEDURE, RANDOM, SECRET_ID,
-    SESSION_CONTEXT, SOURCE_CONTEXT, TASK_NOTIFY_MODE, TASK_PRIORITY, VOD_SUB_APP_ID,
+    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, ONE_TIME_VALID, PROCEDURE, RANDOM, SECRET_ID,
+    SESSION_CONTEXT, SOURCE_CONTEXT, STORAGE_REGION, TASK_NOTIFY_MODE, TASK_PRIORITY,
+    VOD_SUB_APP_ID,
 };
 use crate::params::{check_session_context, check_source_context, check_task_priority};
 use crate::{Error, UploadParams, querystring};
@@ -75,7 +76,6 @@ impl SignatureFields {
 
     /// Parses a plaintext into typed fields.
     pub(crate) fn parse(original: String) -> Result<Self, Error> {
-        let mut seen = [false; KNOWN.len()];
         let mut secret_id = None;
         let mut current_time_stamp = None;
         let mut expire_time = None;
@@ -84,37 +84,62 @@ impl SignatureFields {
 
         for pair in querystring::pairs(&original) {
             let (key, value) = pair?;
-            let Some(index) = KNOWN.iter().position(|known| *known == key) else {
-                params.push_extra(key.into_owned(), value.into_owned())?;
-                continue;
-            };
-            let name = KNOWN[index];
-            if std::mem::replace(&mut seen[index], true) {
-                return Err(Error::DuplicateParameter {
-                    name: name.to_owned(),
-                });
-            }
-            match name {
-                SECRET_ID => secret_id = Some(value.into_owned()),
-                CURRENT_TIME_STAMP => current_time_stamp = Some(parse_u64(name, &value)?),
-                EXPIRE_TIME => expire_time = Some(parse_u64(name, &value)?),
-                RANDOM => random = Some(parse_u32(name, &value)?),
-                CLASS_ID => params.class_id = Some(parse_u64(name, &value)?),
-                PROCEDURE => params.procedure = Some(value.into_owned()),
-                TASK_PRIORITY => params.task_priority = Some(parse_task_priority(&value)?),
-                TASK_NOTIFY_MODE => params.task_notify_mode = Some(value.parse()?),
+            match key.as_ref() {
+                SECRET_ID => {
+                    unset(&secret_id, SECRET_ID)?;
+                    secret_id = Some(value.into_owned());
+                }
+                CURRENT_TIME_STAMP => {
+                    unset(&current_time_stamp, CURRENT_TIME_STAMP)?;
+                    current_time_stamp = Some(parse_u64(CURRENT_TIME_STAMP, &value)?);
+                }
+                EXPIRE_TIME => {
+                    unset(&expire_time, EXPIRE_TIME)?;
+                    expire_time = Some(parse_u64(EXPIRE_TIME, &value)?);
+                }
+                RANDOM => {
+                    unset(&random, RANDOM)?;
+                    random = Some(parse_u32(RANDOM, &value)?);
+                }
+                CLASS_ID => {
+                    unset(&params.class_id, CLASS_ID)?;
+                    params.class_id = Some(parse_u64(CLASS_ID, &value)?);
+                }
+                PROCEDURE => {
+                    unset(&params.procedure, PROCEDURE)?;
+                    params.procedure = Some(value.into_owned());
+                }
+                TASK_PRIORITY => {
+                    unset(&params.task_priority, TASK_PRIORITY)?;
+                    params.task_priority = Some(parse_task_priority(&value)?);
+                }
+                TASK_NOTIFY_MODE => {
+                    unset(&params.task_notify_mode, TASK_NOTIFY_MODE)?;
+                    params.task_notify_mode = Some(value.parse()?);
+                }
                 SOURCE_CONTEXT => {
+                    unset(&params.source_context, SOURCE_CONTEXT)?;
                     check_source_context(&value)?;
                     params.source_context = Some(value.into_owned());
                 }
                 SESSION_CONTEXT => {
+                    unset(&params.session_context, SESSION_CONTEXT)?;
                     check_session_context(&value)?;
                     params.session_context = Some(value.into_owned());
                 }
-                ONE_TIME_VALID => params.one_time_valid = Some(parse_flag(name, &value)?),
-                VOD_SUB_APP_ID => params.vod_sub_app_id = Some(parse_u64(name, &value)?),
-                // The only name left in KNOWN: storageRegion.
-                _ => params.storage_region = Some(value.into_owned()),
+                ONE_TIME_VALID => {
+                    unset(&params.one_time_valid, ONE_TIME_VALID)?;
+                    params.one_time_valid = Some(parse_flag(ONE_TIME_VALID, &value)?);
+                }
+                VOD_SUB_APP_ID => {
+                    unset(&params.vod_sub_app_id, VOD_SUB_APP_ID)?;
+                    params.vod_sub_app_id = Some(parse_u64(VOD_SUB_APP_ID, &value)?);
+                }
+                STORAGE_REGION => {
+                    unset(&params.storage_region, STORAGE_REGION)?;
+                    params.storage_region = Some(value.into_owned());
+                }
+                _ => params.push_extra(key.into_owned(), value.into_owned())?,
             }
         }
 
@@ -130,6 +155,16 @@ impl SignatureFields {
     }
 }
 
+/// A parameter may be given once.
+fn unset<T>(slot: &Option<T>, name: &'static str) -> Result<(), Error> {
+    match slot {
+        Some(_) => Err(Error::DuplicateParameter {
+            name: name.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
 const DIGITS: &str = "an unsigned integer in plain ASCII digits";
 
 /// Plain ASCII digits only: no sign, no fraction, no spaces, no overflow.
@@ -142,16 +177,30 @@ fn parse_u64(parameter: &'static str, value: &str) -> Result<u64, Error> {
     if value.is_empty() {
         return Err(invalid());
     }
-    value.bytes().try_fold(0u64, |number, byte| {
+    // Up to 19 digits cannot overflow a u64; only longer values need checked arithmetic.
+    if value.len() <= 19 {
+        let mut number = 0u64;
+        for byte in value.bytes() {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err(invalid());
+            }
+            number = number * 10 + u64::from(digit);
+        }
+        return Ok(number);
+    }
+    let mut number = 0u64;
+    for byte in value.bytes() {
         let digit = byte.wrapping_sub(b'0');
         if digit > 9 {
             return Err(invalid());
         }
-        number
+        number = number
             .checked_mul(10)
             .and_then(|number| number.checked_add(u64::from(digit)))
-            .ok_or_else(invalid)
-    })
+            .ok_or_else(invalid)?;
+    }
+    Ok(number)
 }
 
 fn parse_u32(parameter: &'static str, value: &str) -> Result<u32, Error> {

@@ -121,7 +121,12 @@ const ENCODED: [u32; 256] = {
         } else if b == b' ' {
             [b'+', 0, 0, 1]
         } else {
-            [b'%', UPPER_HEX[(b >> 4) as usize], UPPER_HEX[(b & 0x0f) as usize], 3]
+            [
+                b'%',
+                UPPER_HEX[(b >> 4) as usize],
+                UPPER_HEX[(b & 0x0f) as usize],
+                3,
+            ]
         };
         table[byte] = u32::from_le_bytes([first, second, third, len]);
         byte += 1;
