@@ -301,6 +301,7 @@ impl UploadSignature {
     /// As [`sign_at`](Self::sign_at), plus [`Error::ClockBeforeEpoch`] and
     /// [`Error::RandomUnavailable`].
     #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn sign(&self, credentials: &Credentials) -> Result<SignedUpload, Error> {
         let random = credentials.draw_random()?;
         self.sign_at(credentials, crate::clock::unix_now()?, random)

@@ -81,6 +81,7 @@ impl Credentials {
     /// [`Error::MissingEnvironmentVariable`] naming the first variable that is unset, empty
     /// or not UTF-8.
     #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn from_env() -> Result<Self, Error> {
         let read = |variable: &'static str| match std::env::var(variable) {
             Ok(value) if !value.is_empty() => Ok(value),
@@ -139,6 +140,7 @@ impl Credentials {
     ///
     /// [`Error::RandomUnavailable`] when the OS random source fails on the first draw.
     #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn draw_random(&self) -> Result<u32, Error> {
         if let Some(sequence) = self.random.get() {
             return Ok(sequence.next());

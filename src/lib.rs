@@ -17,6 +17,8 @@ mod plaintext;
 mod querystring;
 #[cfg(feature = "system")]
 mod random;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod signed;
 mod task_notify_mode;
 mod verify;

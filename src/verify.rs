@@ -114,6 +114,7 @@ impl<'a> Verifier<'a> {
     ///
     /// As [`verify_at`](Self::verify_at), plus [`Error::ClockBeforeEpoch`].
     #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn verify(&self, signature: &str) -> Result<VerifiedSignature, Error> {
         self.verify_at(signature, crate::clock::unix_now()?)
     }
@@ -152,6 +153,7 @@ impl Credentials {
     ///
     /// As [`Verifier::verify`].
     #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn verify(&self, signature: &str) -> Result<VerifiedSignature, Error> {
         self.verifier().verify(signature)
     }
