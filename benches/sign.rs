@@ -176,6 +176,14 @@ fn main() {
             .expect("verifies");
     });
     let two_threads = two_threads(timed, &credentials, &typical);
+    let draw = bench("draw_random", timed, || {
+        black_box(credentials.draw_random()).expect("random");
+    });
+    let draw_contended = draw_random_two_threads(timed, &credentials);
+    let oversized = "A".repeat(4 << 20);
+    let _ = bench("decode/oversized_4MiB", timed, || {
+        let _ = black_box(UnverifiedSignature::decode(black_box(&oversized)));
+    });
 
     if let (Some(hmac), Some(sign_at), Some(sign), Some(verify), Some(two)) =
         (hmac, sign_at, sign, verify, two_threads)
@@ -239,5 +247,36 @@ fn two_threads(
     }
     let measure = measure(run);
     report("sign_at/typical/2_threads", &measure);
+    Some(measure)
+}
+
+/// Both cores drawing `random` from one `Credentials` at full speed: the worst case for the
+/// shared counter (in a real service the draws are spread between signatures). Reported as ns
+/// per draw per thread.
+fn draw_random_two_threads(timed: bool, credentials: &Credentials) -> Option<Measure> {
+    const NAME: &str = "draw_random/2_threads";
+    if !selected(NAME) {
+        return None;
+    }
+    let run = |batch: u64| {
+        let start = Instant::now();
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    for _ in 0..batch {
+                        black_box(credentials.draw_random()).expect("random");
+                    }
+                });
+            }
+        });
+        start.elapsed()
+    };
+    if !timed {
+        run(3);
+        println!("test {NAME} ... ok (untimed)");
+        return None;
+    }
+    let measure = measure(run);
+    report(NAME, &measure);
     Some(measure)
 }

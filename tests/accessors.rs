@@ -1,0 +1,189 @@
+//! Every public accessor returns what was set or signed, and the convenience path uses the
+//! real clock.
+
+use tencent_vod_signature::{Credentials, TaskNotifyMode, UnverifiedSignature, UploadSignature};
+
+fn credentials() -> Credentials {
+    Credentials::new(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    )
+    .expect("credentials")
+}
+
+#[test]
+fn parameter_getters_return_what_was_set() {
+    let builder = UploadSignature::new()
+        .class_id(11)
+        .procedure("P")
+        .task_priority(-4)
+        .and_then(|b| b.source_context("src"))
+        .and_then(|b| b.session_context("sess"))
+        .and_then(|b| b.param("isTranscode", "1"))
+        .expect("valid")
+        .task_notify_mode(TaskNotifyMode::None)
+        .one_time_valid(false)
+        .vod_sub_app_id(1_500_012_345)
+        .storage_region("ap-chongqing");
+    let params = builder.params();
+    assert_eq!(params.class_id(), Some(11));
+    assert_eq!(params.procedure(), Some("P"));
+    assert_eq!(params.task_priority(), Some(-4));
+    assert_eq!(params.task_notify_mode(), Some(TaskNotifyMode::None));
+    assert_eq!(params.source_context(), Some("src"));
+    assert_eq!(params.session_context(), Some("sess"));
+    assert_eq!(params.one_time_valid(), Some(false));
+    assert_eq!(params.vod_sub_app_id(), Some(1_500_012_345));
+    assert_eq!(params.storage_region(), Some("ap-chongqing"));
+    assert_eq!(params.extra(), [("isTranscode".to_owned(), "1".to_owned())]);
+
+    let empty = UploadSignature::default();
+    let params = empty.params();
+    assert_eq!(
+        (
+            params.class_id(),
+            params.procedure(),
+            params.task_priority(),
+            params.task_notify_mode()
+        ),
+        (None, None, None, None)
+    );
+    assert_eq!(
+        (
+            params.source_context(),
+            params.session_context(),
+            params.one_time_valid()
+        ),
+        (None, None, None)
+    );
+    assert_eq!(
+        (params.vod_sub_app_id(), params.storage_region()),
+        (None, None)
+    );
+    assert!(params.extra().is_empty());
+}
+
+#[test]
+fn the_signed_value_exposes_its_inputs() {
+    let signed = UploadSignature::new()
+        .sign_at(&credentials(), 1_700_000_000, 77)
+        .expect("signs");
+    assert_eq!(signed.current_time_stamp(), 1_700_000_000);
+    assert_eq!(signed.expire_time(), 1_700_086_400);
+    assert_eq!(signed.random(), 77);
+    assert_eq!(signed.to_string(), signed.as_str());
+    assert_eq!(AsRef::<str>::as_ref(&signed), signed.as_str());
+    let text = signed.as_str().to_owned();
+    assert_eq!(signed.into_string(), text);
+}
+
+#[test]
+fn task_priority_zero_is_written_without_a_sign() {
+    for (priority, written) in [
+        (0, "taskPriority=0"),
+        (-10, "taskPriority=-10"),
+        (10, "taskPriority=10"),
+    ] {
+        let signed = UploadSignature::new()
+            .task_priority(priority)
+            .and_then(|b| b.sign_at(&credentials(), 1_700_000_000, 1))
+            .expect("signs");
+        let decoded = UnverifiedSignature::decode(signed.as_str()).expect("decodes");
+        assert!(
+            decoded.untrusted_fields().original().ends_with(written),
+            "{priority}"
+        );
+    }
+}
+
+#[test]
+fn task_notify_mode_display_and_parse_agree() {
+    for mode in [
+        TaskNotifyMode::Finish,
+        TaskNotifyMode::Change,
+        TaskNotifyMode::None,
+    ] {
+        assert_eq!(mode.to_string(), mode.as_str());
+        assert_eq!(mode.as_str().parse::<TaskNotifyMode>(), Ok(mode));
+    }
+    assert_eq!(TaskNotifyMode::default(), TaskNotifyMode::Finish);
+    assert_eq!(
+        ["Finish", "Change", "None"],
+        [
+            TaskNotifyMode::Finish.as_str(),
+            TaskNotifyMode::Change.as_str(),
+            TaskNotifyMode::None.as_str()
+        ]
+    );
+}
+
+#[test]
+fn decoded_signatures_expose_their_mac_and_fields() {
+    let credentials = credentials();
+    let signed = UploadSignature::new()
+        .sign_at(&credentials, 1_700_000_000, 5)
+        .expect("signs");
+    let decoded = UnverifiedSignature::decode(signed.as_str()).expect("decodes");
+    let verified = credentials
+        .verify_at(signed.as_str(), 1_700_000_000)
+        .expect("verifies");
+    assert_eq!(verified.fields(), decoded.untrusted_fields());
+    assert_eq!(
+        verified.clone().into_fields(),
+        decoded.untrusted_fields().clone()
+    );
+    // The MAC is the first 20 bytes of the Base64 payload.
+    let other = UploadSignature::new()
+        .sign_at(&credentials, 1_700_000_000, 6)
+        .expect("signs");
+    assert_ne!(
+        decoded.mac(),
+        UnverifiedSignature::decode(other.as_str())
+            .expect("decodes")
+            .mac()
+    );
+}
+
+#[cfg(feature = "system")]
+#[test]
+fn the_convenience_paths_read_the_real_clock() {
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default()
+    };
+    let credentials = credentials();
+    let before = now();
+    let signed = UploadSignature::new()
+        .validity_secs(60)
+        .and_then(|b| b.sign(&credentials))
+        .expect("signs");
+    let after = now();
+    assert!((before..=after).contains(&signed.current_time_stamp()));
+    assert!(credentials.verify(signed.as_str()).is_ok());
+    // Signed an hour ago with a one-minute validity: expired by the real clock.
+    let old = UploadSignature::new()
+        .validity_secs(60)
+        .and_then(|b| b.sign_at(&credentials, before - 3600, 1))
+        .expect("signs");
+    assert!(credentials.verify(old.as_str()).is_err());
+    assert!(credentials.verifier().verify(old.as_str()).is_err());
+}
+
+#[cfg(feature = "system")]
+#[test]
+fn from_env_names_the_missing_variable() {
+    // Only this test touches these variables, and it restores nothing it did not set.
+    let id = std::env::var_os("TENCENTCLOUD_SECRET_ID");
+    let key = std::env::var_os("TENCENTCLOUD_SECRET_KEY");
+    if id.is_some() || key.is_some() {
+        return; // A developer's real credentials are in the environment: leave them alone.
+    }
+    assert_eq!(
+        Credentials::from_env().err(),
+        Some(tencent_vod_signature::Error::MissingEnvironmentVariable {
+            variable: "TENCENTCLOUD_SECRET_ID"
+        })
+    );
+}
