@@ -212,6 +212,13 @@ fn main() {
             two.median / sign_at.median,
             0.55,
         );
+        if let (Some(draw), Some(contended)) = (draw, draw_contended) {
+            println!(
+                "share of a signature: draw_random {:.1}%, draw_random/2_threads {:.1}%",
+                100.0 * draw.median / sign.median,
+                100.0 * contended.median / sign.median
+            );
+        }
     }
 }
 
