@@ -177,18 +177,6 @@ fn parse_u64(parameter: &'static str, value: &str) -> Result<u64, Error> {
     if value.is_empty() {
         return Err(invalid());
     }
-    // Up to 19 digits cannot overflow a u64; only longer values need checked arithmetic.
-    if value.len() <= 19 {
-        let mut number = 0u64;
-        for byte in value.bytes() {
-            let digit = byte.wrapping_sub(b'0');
-            if digit > 9 {
-                return Err(invalid());
-            }
-            number = number * 10 + u64::from(digit);
-        }
-        return Ok(number);
-    }
     let mut number = 0u64;
     for byte in value.bytes() {
         let digit = byte.wrapping_sub(b'0');

@@ -1,15 +1,11 @@
 //! Every public accessor returns what was set or signed, and the convenience path uses the
 //! real clock.
 
-use tencent_vod_signature::{Credentials, TaskNotifyMode, UnverifiedSignature, UploadSignature};
+mod common;
 
-fn credentials() -> Credentials {
-    Credentials::new(
-        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
-        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
-    )
-    .expect("credentials")
-}
+use common::example_credentials;
+
+use tencent_vod_signature::{Credentials, TaskNotifyMode, UnverifiedSignature, UploadSignature};
 
 #[test]
 fn parameter_getters_return_what_was_set() {
@@ -66,7 +62,7 @@ fn parameter_getters_return_what_was_set() {
 #[test]
 fn the_signed_value_exposes_its_inputs() {
     let signed = UploadSignature::new()
-        .sign_at(&credentials(), 1_700_000_000, 77)
+        .sign_at(&example_credentials(), 1_700_000_000, 77)
         .expect("signs");
     assert_eq!(signed.current_time_stamp(), 1_700_000_000);
     assert_eq!(signed.expire_time(), 1_700_086_400);
@@ -86,7 +82,7 @@ fn task_priority_zero_is_written_without_a_sign() {
     ] {
         let signed = UploadSignature::new()
             .task_priority(priority)
-            .and_then(|b| b.sign_at(&credentials(), 1_700_000_000, 1))
+            .and_then(|b| b.sign_at(&example_credentials(), 1_700_000_000, 1))
             .expect("signs");
         let decoded = UnverifiedSignature::decode(signed.as_str()).expect("decodes");
         assert!(
@@ -119,7 +115,7 @@ fn task_notify_mode_display_and_parse_agree() {
 
 #[test]
 fn decoded_signatures_expose_their_mac_and_fields() {
-    let credentials = credentials();
+    let credentials = example_credentials();
     let signed = UploadSignature::new()
         .sign_at(&credentials, 1_700_000_000, 5)
         .expect("signs");
@@ -153,7 +149,7 @@ fn the_convenience_paths_read_the_real_clock() {
             .map(|d| d.as_secs())
             .unwrap_or_default()
     };
-    let credentials = credentials();
+    let credentials = example_credentials();
     let before = now();
     let signed = UploadSignature::new()
         .validity_secs(60)

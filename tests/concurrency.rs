@@ -2,18 +2,14 @@
 //! never hands out the same `random` twice within a second.
 #![cfg(feature = "system")]
 
+mod common;
+
+use common::example_credentials;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use tencent_vod_signature::{Credentials, UploadSignature, Verifier};
-
-fn credentials() -> Credentials {
-    Credentials::new(
-        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
-        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
-    )
-    .expect("credentials")
-}
 
 #[test]
 fn credentials_and_verifiers_are_send_and_sync() {
@@ -25,7 +21,7 @@ fn credentials_and_verifiers_are_send_and_sync() {
 
 #[test]
 fn threads_sign_and_verify_concurrently() {
-    let credentials = Arc::new(credentials());
+    let credentials = Arc::new(example_credentials());
     let threads: Vec<_> = (0..8u32)
         .map(|thread| {
             let credentials = Arc::clone(&credentials);
@@ -66,7 +62,7 @@ fn threads_sign_and_verify_concurrently() {
 fn the_convenience_path_never_repeats_random_within_a_second() {
     const THREADS: usize = 4;
     const PER_THREAD: usize = 50_000;
-    let credentials = Arc::new(credentials());
+    let credentials = Arc::new(example_credentials());
     let builder = Arc::new(UploadSignature::new().one_time_valid(true));
     let threads: Vec<_> = (0..THREADS)
         .map(|_| {
@@ -112,9 +108,9 @@ fn the_convenience_path_never_repeats_random_within_a_second() {
 
 #[test]
 fn clones_and_separate_values_start_from_unrelated_points() {
-    let original = credentials();
+    let original = example_credentials();
     let clone = original.clone();
-    let other = credentials();
+    let other = example_credentials();
     let draw = |c: &Credentials| {
         (0..4)
             .map(|_| c.draw_random().expect("random"))

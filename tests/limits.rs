@@ -1,18 +1,14 @@
 //! Every documented limit at and one past its edge, and the key's absence from every output.
 
+mod common;
+
+use common::{KNOWN_NAMES, example_credentials};
+
 use tencent_vod_signature::{
     Credentials, Error, MAX_SIGNATURE_LEN, UnverifiedSignature, UploadSignature,
 };
 
 const NOW: u64 = 1_700_000_000;
-
-fn credentials() -> Credentials {
-    Credentials::new(
-        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
-        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
-    )
-    .expect("credentials")
-}
 
 #[test]
 fn empty_credentials_are_refused() {
@@ -28,7 +24,7 @@ fn empty_credentials_are_refused() {
 
 #[test]
 fn validity_edges() {
-    let c = credentials();
+    let c = example_credentials();
     for (seconds, ok) in [
         (0, false),
         (1, true),
@@ -58,7 +54,7 @@ fn validity_edges() {
 
 #[test]
 fn absolute_expire_time_edges() {
-    let c = credentials();
+    let c = example_credentials();
     let at = |expire_time| {
         UploadSignature::new()
             .expire_time(expire_time)
@@ -89,7 +85,7 @@ fn absolute_expire_time_edges() {
 
 #[test]
 fn time_overflow_is_an_error_not_a_wrap() {
-    let c = credentials();
+    let c = example_credentials();
     assert_eq!(
         UploadSignature::new().sign_at(&c, u64::MAX, 1).err(),
         Some(Error::TimeOverflow { now: u64::MAX })
@@ -152,21 +148,7 @@ fn extra_parameter_names_are_checked() {
         UploadSignature::new().param("", "x").err(),
         Some(Error::EmptyParameterName)
     );
-    for reserved in [
-        "secretId",
-        "currentTimeStamp",
-        "expireTime",
-        "random",
-        "classId",
-        "procedure",
-        "taskPriority",
-        "taskNotifyMode",
-        "sourceContext",
-        "sessionContext",
-        "oneTimeValid",
-        "vodSubAppId",
-        "storageRegion",
-    ] {
+    for reserved in KNOWN_NAMES {
         assert_eq!(
             UploadSignature::new().param(reserved, "x").err(),
             Some(Error::ReservedParameter {
@@ -191,7 +173,7 @@ fn extra_parameter_names_are_checked() {
 
 #[test]
 fn the_largest_documented_signature_fits_and_a_larger_one_is_refused() {
-    let c = credentials();
+    let c = example_credentials();
     let largest = UploadSignature::new()
         .source_context("😀".repeat(250))
         .and_then(|b| b.session_context("😀".repeat(1000)))
@@ -233,7 +215,7 @@ fn oversized_input_is_refused_by_length() {
         })
     );
     assert_eq!(
-        credentials().verify_at(&huge, NOW).err(),
+        example_credentials().verify_at(&huge, NOW).err(),
         Some(Error::SignatureTooLong {
             len: huge.len(),
             max: MAX_SIGNATURE_LEN
@@ -245,7 +227,7 @@ const KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 
 #[test]
 fn debug_of_credentials_is_pinned_and_redacted() {
-    let c = credentials();
+    let c = example_credentials();
     assert_eq!(
         format!("{c:?}"),
         r#"Credentials { secret_id: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secret_key: "<redacted>" }"#
@@ -261,7 +243,7 @@ fn debug_of_credentials_is_pinned_and_redacted() {
 
 #[test]
 fn the_key_is_in_no_error_message() {
-    let c = credentials();
+    let c = example_credentials();
     let wrong = Credentials::new("AKIDother", KEY).expect("credentials");
     let signed = UploadSignature::new().sign_at(&c, NOW, 1).expect("signs");
     let errors = [

@@ -2,30 +2,17 @@
 
 mod common;
 
-use common::{builder_from_pairs, segments, sign_vectors};
+use common::{java_vectors, segments, sign_vectors};
 use tencent_vod_signature::{Credentials, Error, UnverifiedSignature, UploadSignature};
 
 /// The crate emits the Java sample's `URLEncoder` bytes: every Java-encoder vector is
 /// reproduced segment for segment, with the optional parameters in canonical order.
 #[test]
 fn every_java_vector_is_reproduced_segment_for_segment() {
-    let java: Vec<_> = sign_vectors()
-        .into_iter()
-        .filter(|v| v.encoder == "java-urlencoder")
-        .collect();
+    let java = java_vectors();
     assert_eq!(java.len(), 8, "all Java vectors present");
     for vector in java {
-        let builder = builder_from_pairs(&vector.params).expect(&vector.id);
-        let signed = builder
-            .validity_secs(vector.expire_time - vector.current_time_stamp)
-            .and_then(|b| {
-                b.sign_at(
-                    &vector.credentials(),
-                    vector.current_time_stamp,
-                    vector.random,
-                )
-            })
-            .expect(&vector.id);
+        let signed = vector.sign_with_crate();
         assert_eq!(signed.expire_time(), vector.expire_time, "{}", vector.id);
 
         let ours = UnverifiedSignature::decode(signed.as_str()).expect(&vector.id);
@@ -49,19 +36,8 @@ fn every_java_vector_is_reproduced_segment_for_segment() {
 #[test]
 fn canonical_order_vectors_match_the_whole_signature() {
     let mut matched = 0;
-    for vector in sign_vectors()
-        .into_iter()
-        .filter(|v| v.encoder == "java-urlencoder")
-    {
-        let signed = builder_from_pairs(&vector.params)
-            .and_then(|b| {
-                b.sign_at(
-                    &vector.credentials(),
-                    vector.current_time_stamp,
-                    vector.random,
-                )
-            })
-            .expect(&vector.id);
+    for vector in java_vectors() {
+        let signed = vector.sign_with_crate();
         let decoded = UnverifiedSignature::decode(signed.as_str()).expect(&vector.id);
         if decoded.untrusted_fields().original() == vector.original {
             assert_eq!(signed.as_str(), vector.signature, "{}", vector.id);

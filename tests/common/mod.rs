@@ -111,6 +111,16 @@ impl SignVector {
         Credentials::new(self.secret_id.clone(), self.secret_key.clone())
             .expect("vector credentials")
     }
+
+    /// Signs this vector's parameters, time, validity and random with the crate.
+    pub fn sign_with_crate(&self) -> tencent_vod_signature::SignedUpload {
+        builder_from_pairs(&self.params)
+            .and_then(|builder| builder.validity_secs(self.expire_time - self.current_time_stamp))
+            .and_then(|builder| {
+                builder.sign_at(&self.credentials(), self.current_time_stamp, self.random)
+            })
+            .expect(&self.id)
+    }
 }
 
 /// A builder with the given wire-level parameters, each through its typed setter.
@@ -131,6 +141,40 @@ pub fn builder_from_pairs(pairs: &[(String, String)]) -> Result<UploadSignature,
                 _ => builder.param(key.clone(), value.clone())?,
             })
         })
+}
+
+/// Every parameter name the crate writes itself: the required four, then the optional nine.
+pub const KNOWN_NAMES: [&str; 13] = [
+    "secretId",
+    "currentTimeStamp",
+    "expireTime",
+    "random",
+    "classId",
+    "procedure",
+    "taskPriority",
+    "taskNotifyMode",
+    "sourceContext",
+    "sessionContext",
+    "oneTimeValid",
+    "vodSubAppId",
+    "storageRegion",
+];
+
+/// The key pair all vectors use (Tencent's documentation-style example values).
+pub fn example_credentials() -> Credentials {
+    Credentials::new(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    )
+    .expect("credentials")
+}
+
+/// The vectors made by the official Java sample's encoder, the bytes the crate emits.
+pub fn java_vectors() -> Vec<SignVector> {
+    sign_vectors()
+        .into_iter()
+        .filter(|vector| vector.encoder == "java-urlencoder")
+        .collect()
 }
 
 /// The `&`-separated segments of a plaintext.
