@@ -5,7 +5,7 @@ mod common;
 
 use common::example_credentials;
 
-use tencent_vod_signature::{Credentials, TaskNotifyMode, UnverifiedSignature, UploadSignature};
+use tencent_vod_signature::{TaskNotifyMode, UnverifiedSignature, UploadSignature};
 
 #[test]
 fn parameter_getters_return_what_was_set() {
@@ -177,7 +177,7 @@ fn from_env_names_the_missing_variable() {
         return; // A developer's real credentials are in the environment: leave them alone.
     }
     assert_eq!(
-        Credentials::from_env().err(),
+        tencent_vod_signature::Credentials::from_env().err(),
         Some(tencent_vod_signature::Error::MissingEnvironmentVariable {
             variable: "TENCENTCLOUD_SECRET_ID"
         })
