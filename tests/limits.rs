@@ -263,3 +263,32 @@ fn the_key_is_in_no_error_message() {
         assert!(!format!("{error:?}").contains(KEY), "{error:?}");
     }
 }
+
+#[test]
+fn a_signature_of_exactly_the_maximum_length_is_signed_and_decoded() {
+    let c = example_credentials();
+    let sign = |procedure_len: usize| {
+        UploadSignature::new()
+            .procedure("p".repeat(procedure_len))
+            .sign_at(&c, NOW, 1)
+    };
+    let empty = sign(0).expect("signs");
+    let base_len = UnverifiedSignature::decode(empty.as_str())
+        .expect("decodes")
+        .untrusted_fields()
+        .original()
+        .len();
+    // 24576 Base64 characters hold exactly 18432 bytes: 20 of MAC, the rest plaintext.
+    let fill = MAX_SIGNATURE_LEN / 4 * 3 - 20 - base_len;
+    let largest = sign(fill).expect("exactly at the limit");
+    assert_eq!(largest.as_str().len(), MAX_SIGNATURE_LEN);
+    assert!(UnverifiedSignature::decode(largest.as_str()).is_ok());
+    assert!(c.verify_at(largest.as_str(), NOW).is_ok());
+    assert_eq!(
+        sign(fill + 1).err(),
+        Some(Error::SignatureTooLong {
+            len: MAX_SIGNATURE_LEN + 4,
+            max: MAX_SIGNATURE_LEN
+        })
+    );
+}

@@ -248,6 +248,16 @@ fn errors_name_the_parameter() {
         let line = one_error_line(&run(&args, id, key));
         assert!(line.contains(needle), "{args:?}: {line}");
     }
+    for (id, key, variable) in [
+        ("", key, "TENCENTCLOUD_SECRET_ID"),
+        (id, "", "TENCENTCLOUD_SECRET_KEY"),
+    ] {
+        let line = one_error_line(&run(&["sign"], id, key));
+        assert!(
+            line.contains(variable),
+            "an empty {variable} is named: {line}"
+        );
+    }
     let missing = Command::new(vodsign())
         .args(["sign"])
         .env_remove("TENCENTCLOUD_SECRET_ID")
