@@ -215,3 +215,162 @@ fn reordering_or_recasing_the_plaintext_is_a_mismatch() {
         );
     }
 }
+
+/// A signature over any plaintext, made with the `hmac` crate directly (not the crate's signer,
+/// which refuses to produce out-of-limit plaintexts).
+fn forge(plaintext: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(b"Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")
+        .expect("any key length");
+    mac.update(plaintext.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    reseal(&[tag.as_slice(), plaintext.as_bytes()].concat())
+}
+
+#[test]
+fn validity_edges_when_verifying() {
+    let credentials = common::example_credentials();
+    let with_expiry = |expire_time: u64| {
+        forge(&format!(
+            "secretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&currentTimeStamp=1700000000&expireTime={expire_time}&random=1"
+        ))
+    };
+    let at = |expire_time| {
+        credentials
+            .verify_at(&with_expiry(expire_time), 1_700_000_000)
+            .map(|v| v.fields().expire_time())
+    };
+    assert_eq!(at(1_700_000_001), Ok(1_700_000_001));
+    assert_eq!(at(1_707_776_000), Ok(1_707_776_000), "exactly 90 days");
+    assert_eq!(
+        at(1_707_776_001),
+        Err(Error::InvalidValidity { seconds: 7_776_001 })
+    );
+    assert_eq!(
+        at(1_700_000_000),
+        Err(Error::InvalidValidity { seconds: 0 })
+    );
+    assert_eq!(
+        at(1_699_999_999),
+        Err(Error::Expired {
+            expire_time: 1_699_999_999,
+            now: 1_700_000_000
+        }),
+        "expireTime before currentTimeStamp"
+    );
+}
+
+#[test]
+fn leeway_edges_when_verifying() {
+    let credentials = common::example_credentials();
+    let signature = forge(
+        "secretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&currentTimeStamp=1700000000&expireTime=1700000100&random=1",
+    );
+    let verifier = credentials.verifier().leeway_secs(10);
+    assert!(
+        verifier.verify_at(&signature, 1_700_000_110).is_ok(),
+        "expireTime + leeway"
+    );
+    assert_eq!(
+        verifier.verify_at(&signature, 1_700_000_111).err(),
+        Some(Error::Expired {
+            expire_time: 1_700_000_100,
+            now: 1_700_000_111
+        })
+    );
+    assert!(
+        verifier.verify_at(&signature, 1_699_999_990).is_ok(),
+        "currentTimeStamp - leeway"
+    );
+    assert_eq!(
+        verifier.verify_at(&signature, 1_699_999_989).err(),
+        Some(Error::NotYetValid {
+            current_time_stamp: 1_700_000_000,
+            now: 1_699_999_989
+        })
+    );
+    // The default leeway is 300 s on both edges.
+    assert!(credentials.verify_at(&signature, 1_700_000_400).is_ok());
+    assert!(credentials.verify_at(&signature, 1_700_000_401).is_err());
+    assert!(credentials.verify_at(&signature, 1_699_999_700).is_ok());
+    assert!(credentials.verify_at(&signature, 1_699_999_699).is_err());
+}
+
+#[test]
+fn limits_and_closed_sets_are_checked_when_decoding() {
+    let base = "secretId=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE&currentTimeStamp=1700000000&expireTime=1700086400&random=1";
+    let decode = |tail: &str| UnverifiedSignature::decode(&forge(&format!("{base}&{tail}"))).err();
+    assert_eq!(
+        decode("taskPriority=11"),
+        Some(Error::InvalidTaskPriority { value: 11 })
+    );
+    assert!(matches!(
+        decode("oneTimeValid=2"),
+        Some(Error::InvalidValue {
+            parameter: "oneTimeValid",
+            ..
+        })
+    ));
+    assert!(matches!(
+        decode("taskNotifyMode=finish"),
+        Some(Error::InvalidValue {
+            parameter: "taskNotifyMode",
+            ..
+        })
+    ));
+    assert!(matches!(
+        decode("currentTimeStamp=1"),
+        Some(Error::DuplicateParameter { .. })
+    ));
+    assert!(matches!(
+        decode("classId=1&classId=1"),
+        Some(Error::DuplicateParameter { .. })
+    ));
+    assert!(matches!(
+        decode("x=1&x=2"),
+        Some(Error::DuplicateParameter { .. })
+    ));
+    assert_eq!(
+        decode(&format!("sourceContext={}", "x".repeat(251))),
+        Some(Error::TextTooLong {
+            parameter: "sourceContext",
+            max_chars: 250,
+            chars: 251
+        })
+    );
+    assert_eq!(
+        decode(&format!("sessionContext={}", "x".repeat(1001))),
+        Some(Error::TextTooLong {
+            parameter: "sessionContext",
+            max_chars: 1000,
+            chars: 1001
+        })
+    );
+    assert_eq!(
+        decode("a=1").map(|_| ()),
+        None,
+        "an unknown parameter is kept, not rejected"
+    );
+    assert_eq!(
+        UnverifiedSignature::decode(&forge(
+            "secretId=x&currentTimeStamp=1&expireTime=2&random=1.5"
+        ))
+        .err(),
+        Some(Error::InvalidNumber {
+            parameter: "random",
+            value: "1.5".to_owned(),
+            expected: "an integer within 0..=4294967295 in plain ASCII digits"
+        })
+    );
+    // A decimal currentTimeStamp, the mistake that makes VOD reject real uploads.
+    assert!(matches!(
+        UnverifiedSignature::decode(&forge(
+            "secretId=x&currentTimeStamp=1700000000.5&expireTime=2&random=1"
+        ))
+        .err(),
+        Some(Error::InvalidNumber {
+            parameter: "currentTimeStamp",
+            ..
+        })
+    ));
+}
