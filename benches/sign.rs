@@ -175,11 +175,18 @@ fn main() {
         black_box(credentials.verify_at(black_box(&typical_signature), black_box(NOW + 60)))
             .expect("verifies");
     });
-    let two_threads = two_threads(timed, &credentials, &typical);
+    let two_threads = on_two_threads("sign_at/typical/2_threads", timed, || {
+        black_box(typical.sign_at(&credentials, black_box(NOW), black_box(RANDOM))).expect("signs");
+    });
+    let sign_two_threads = on_two_threads("sign/typical/2_threads", timed, || {
+        black_box(typical.sign(&credentials)).expect("signs");
+    });
     let draw = bench("draw_random", timed, || {
         black_box(credentials.draw_random()).expect("random");
     });
-    let draw_contended = draw_random_two_threads(timed, &credentials);
+    let draw_contended = on_two_threads("draw_random/2_threads", timed, || {
+        black_box(credentials.draw_random()).expect("random");
+    });
     let oversized = "A".repeat(4 << 20);
     let _ = bench("decode/oversized_4MiB", timed, || {
         let _ = black_box(UnverifiedSignature::decode(black_box(&oversized)));
@@ -212,78 +219,45 @@ fn main() {
             two.median / sign_at.median,
             0.55,
         );
-        if let (Some(draw), Some(contended)) = (draw, draw_contended) {
+        if let (Some(draw), Some(contended), Some(sign_two)) =
+            (draw, draw_contended, sign_two_threads)
+        {
             println!(
-                "share of a signature: draw_random {:.1}%, draw_random/2_threads {:.1}%",
+                "draw_random: {:.1}% of sign/typical; two threads drawing nothing else: {:.0} ns a \
+                 draw; sign/typical/2_threads vs sign_at/typical/2_threads: {:+.1}%",
                 100.0 * draw.median / sign.median,
-                100.0 * contended.median / sign.median
+                contended.median,
+                100.0 * (sign_two.median / two.median - 1.0)
             );
         }
     }
 }
 
-/// Both cores sign with one shared `Credentials`; reported as ns per signature of the
-/// aggregate throughput.
-fn two_threads(
-    timed: bool,
-    credentials: &Credentials,
-    builder: &UploadSignature,
-) -> Option<Measure> {
+/// Both cores run `routine` with one shared `Credentials`; reported as ns per call of the
+/// aggregate throughput (elapsed time / 2 per iteration).
+fn on_two_threads(name: &str, timed: bool, routine: impl Fn() + Sync) -> Option<Measure> {
+    if !selected(name) {
+        return None;
+    }
     let run = |batch: u64| {
         let start = Instant::now();
         std::thread::scope(|scope| {
             for _ in 0..2 {
                 scope.spawn(|| {
                     for _ in 0..batch {
-                        black_box(builder.sign_at(credentials, black_box(NOW), black_box(RANDOM)))
-                            .expect("signs");
+                        routine();
                     }
                 });
             }
         });
-        // Two signatures per iteration: one per thread.
         start.elapsed() / 2
     };
-    if !selected("sign_at/typical/2_threads") {
-        return None;
-    }
     if !timed {
         run(3);
-        println!("test sign_at/typical/2_threads ... ok (untimed)");
+        println!("test {name} ... ok (untimed)");
         return None;
     }
     let measure = measure(run);
-    report("sign_at/typical/2_threads", &measure);
-    Some(measure)
-}
-
-/// Both cores drawing `random` from one `Credentials` at full speed: the worst case for the
-/// shared counter (in a real service the draws are spread between signatures). Reported as ns
-/// per draw per thread.
-fn draw_random_two_threads(timed: bool, credentials: &Credentials) -> Option<Measure> {
-    const NAME: &str = "draw_random/2_threads";
-    if !selected(NAME) {
-        return None;
-    }
-    let run = |batch: u64| {
-        let start = Instant::now();
-        std::thread::scope(|scope| {
-            for _ in 0..2 {
-                scope.spawn(|| {
-                    for _ in 0..batch {
-                        black_box(credentials.draw_random()).expect("random");
-                    }
-                });
-            }
-        });
-        start.elapsed()
-    };
-    if !timed {
-        run(3);
-        println!("test {NAME} ... ok (untimed)");
-        return None;
-    }
-    let measure = measure(run);
-    report(NAME, &measure);
+    report(name, &measure);
     Some(measure)
 }

@@ -303,8 +303,9 @@ impl UploadSignature {
     #[cfg(feature = "system")]
     #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn sign(&self, credentials: &Credentials) -> Result<SignedUpload, Error> {
-        let random = credentials.draw_random()?;
-        self.sign_at(credentials, crate::clock::unix_now()?, random)
+        let now = crate::clock::unix_now()?;
+        let random = credentials.random_for_second(now)?;
+        self.sign_at(credentials, now, random)
     }
 }
 

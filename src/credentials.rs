@@ -20,8 +20,9 @@ use crate::plaintext;
 ///
 /// `Credentials` is `Send + Sync`: share one value (by reference or in an `Arc`) between
 /// threads. With the `system` feature it also owns the sequence that
-/// [`UploadSignature::sign`](crate::UploadSignature::sign) draws `random` from, so one value
-/// never hands out the same `random` twice in 2<sup>32</sup> signatures; a clone starts a
+/// [`UploadSignature::sign`](crate::UploadSignature::sign) draws `random` from, so signatures
+/// made with one value never share a `random` within a second (for up to 2<sup>32</sup> minus
+/// 256 per thread signatures in that second), as `oneTimeValid` requires; a clone starts a
 /// sequence of its own from fresh OS randomness.
 ///
 /// ```
@@ -124,11 +125,12 @@ impl Credentials {
         mac.verify_slice(tag).map_err(|_| Error::MacMismatch)
     }
 
-    /// Draws a fresh `random` from these credentials' sequence, as
-    /// [`UploadSignature::sign`](crate::UploadSignature::sign) does: seeded once from the
-    /// OS, then one atomic increment per draw, never the same value twice in 2<sup>32</sup>
-    /// draws from this value, whichever threads draw. For use with
-    /// [`UploadSignature::sign_at`](crate::UploadSignature::sign_at) and a clock of your own.
+    /// Draws a fresh `random` from these credentials' sequence (seeded once from the OS), one
+    /// atomic increment of the shared counter per draw: never the same value twice in
+    /// 2<sup>32</sup> draws, whichever threads draw, and never a value that
+    /// [`UploadSignature::sign`](crate::UploadSignature::sign) hands out within as many. For
+    /// use with [`UploadSignature::sign_at`](crate::UploadSignature::sign_at) and a clock of
+    /// your own.
     ///
     /// ```
     /// # let credentials = tencent_vod_signature::Credentials::new("AKIDexample", "key")?;
@@ -142,11 +144,23 @@ impl Credentials {
     #[cfg(feature = "system")]
     #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn draw_random(&self) -> Result<u32, Error> {
+        Ok(self.random_sequence()?.next())
+    }
+
+    /// A `random` for a signature stamped `now`, from this thread's block of the sequence:
+    /// no shared write per signature, and still never the same value twice within a second.
+    #[cfg(feature = "system")]
+    pub(crate) fn random_for_second(&self, now: u64) -> Result<u32, Error> {
+        Ok(self.random_sequence()?.next_for_second(now))
+    }
+
+    #[cfg(feature = "system")]
+    fn random_sequence(&self) -> Result<&crate::random::RandomSequence, Error> {
         if let Some(sequence) = self.random.get() {
-            return Ok(sequence.next());
+            return Ok(sequence);
         }
         let fresh = crate::random::RandomSequence::from_os()?;
-        Ok(self.random.get_or_init(|| fresh).next())
+        Ok(self.random.get_or_init(|| fresh))
     }
 }
 
