@@ -4,7 +4,7 @@
 //! (`form_urlencoded::byte_serialize`) writes them, identical to Java's `URLEncoder` in the
 //! official Java sample: alphanumerics and `*-._` literal, space as `+`, everything else `%XX`
 //! with upper-case hex. The writer below produces those bytes straight into the output buffer
-//! (runs of literal bytes copied at once); a property test holds it to `byte_serialize`.
+//! from a 256-entry table; a property test holds it to `byte_serialize`.
 //! Parameters come in one canonical order: the required four, then the optional ones in the
 //! order of [`names::KNOWN`], then the extra ones in the order given.
 

@@ -60,10 +60,8 @@ impl Defect {
     }
 }
 
-/// Decodes `+` and `%XX`; borrows when there is nothing to decode.
-///
-/// One scan to the first `%` or `+` (most values have none), then one byte written per step
-/// into a buffer sized for the worst case (decoding never lengthens).
+/// Decodes `+` and `%XX`; borrows when there is nothing to decode, and copies the part
+/// before the first `%` or `+` at once.
 fn percent_decode(raw: &str) -> Result<Cow<'_, str>, Defect> {
     let bytes = raw.as_bytes();
     let Some(first_special) = bytes.iter().position(|&byte| byte == b'%' || byte == b'+') else {
@@ -72,23 +70,23 @@ fn percent_decode(raw: &str) -> Result<Cow<'_, str>, Defect> {
     let (plain, mut rest) = bytes.split_at(first_special);
     let mut decoded = Vec::with_capacity(bytes.len());
     decoded.extend_from_slice(plain);
-    decoded.resize(bytes.len(), 0);
-    let mut written = first_special;
-    while let (Some((&byte, tail)), Some(slot)) = (rest.split_first(), decoded.get_mut(written)) {
-        (*slot, rest) = match byte {
-            b'+' => (b' ', tail),
-            b'%' => match tail.split_first_chunk::<2>() {
-                Some((&[high, low], tail)) => match (hex_value(high), hex_value(low)) {
-                    (Some(high), Some(low)) => (high << 4 | low, tail),
-                    _ => return Err(Defect::BadEscape),
-                },
-                None => return Err(Defect::BadEscape),
-            },
-            other => (other, tail),
-        };
-        written += 1;
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = tail;
+        match byte {
+            b'+' => decoded.push(b' '),
+            b'%' => {
+                let Some((&[high, low], tail)) = rest.split_first_chunk::<2>() else {
+                    return Err(Defect::BadEscape);
+                };
+                let (Some(high), Some(low)) = (hex_value(high), hex_value(low)) else {
+                    return Err(Defect::BadEscape);
+                };
+                decoded.push(high << 4 | low);
+                rest = tail;
+            }
+            other => decoded.push(other),
+        }
     }
-    decoded.truncate(written);
     String::from_utf8(decoded)
         .map(Cow::Owned)
         .map_err(|_| Defect::BadUtf8)
