@@ -85,60 +85,43 @@ impl SignatureFields {
         for pair in querystring::pairs(&original) {
             let (key, value) = pair?;
             match key.as_ref() {
-                SECRET_ID => {
-                    unset(&secret_id, SECRET_ID)?;
-                    secret_id = Some(value.into_owned());
-                }
+                SECRET_ID => set_once(&mut secret_id, SECRET_ID, || Ok(value.into_owned()))?,
                 CURRENT_TIME_STAMP => {
-                    unset(&current_time_stamp, CURRENT_TIME_STAMP)?;
-                    current_time_stamp = Some(parse_u64(CURRENT_TIME_STAMP, &value)?);
+                    set_once(&mut current_time_stamp, CURRENT_TIME_STAMP, || {
+                        parse_u64(CURRENT_TIME_STAMP, &value)
+                    })?
                 }
-                EXPIRE_TIME => {
-                    unset(&expire_time, EXPIRE_TIME)?;
-                    expire_time = Some(parse_u64(EXPIRE_TIME, &value)?);
-                }
-                RANDOM => {
-                    unset(&random, RANDOM)?;
-                    random = Some(parse_u32(RANDOM, &value)?);
-                }
-                CLASS_ID => {
-                    unset(&params.class_id, CLASS_ID)?;
-                    params.class_id = Some(parse_u64(CLASS_ID, &value)?);
-                }
-                PROCEDURE => {
-                    unset(&params.procedure, PROCEDURE)?;
-                    params.procedure = Some(value.into_owned());
-                }
-                TASK_PRIORITY => {
-                    unset(&params.task_priority, TASK_PRIORITY)?;
-                    params.task_priority = Some(parse_task_priority(&value)?);
-                }
+                EXPIRE_TIME => set_once(&mut expire_time, EXPIRE_TIME, || {
+                    parse_u64(EXPIRE_TIME, &value)
+                })?,
+                RANDOM => set_once(&mut random, RANDOM, || parse_u32(RANDOM, &value))?,
+                CLASS_ID => set_once(&mut params.class_id, CLASS_ID, || {
+                    parse_u64(CLASS_ID, &value)
+                })?,
+                PROCEDURE => set_once(&mut params.procedure, PROCEDURE, || Ok(value.into_owned()))?,
+                TASK_PRIORITY => set_once(&mut params.task_priority, TASK_PRIORITY, || {
+                    parse_task_priority(&value)
+                })?,
                 TASK_NOTIFY_MODE => {
-                    unset(&params.task_notify_mode, TASK_NOTIFY_MODE)?;
-                    params.task_notify_mode = Some(value.parse()?);
+                    set_once(&mut params.task_notify_mode, TASK_NOTIFY_MODE, || {
+                        value.parse()
+                    })?
                 }
-                SOURCE_CONTEXT => {
-                    unset(&params.source_context, SOURCE_CONTEXT)?;
-                    check_source_context(&value)?;
-                    params.source_context = Some(value.into_owned());
-                }
-                SESSION_CONTEXT => {
-                    unset(&params.session_context, SESSION_CONTEXT)?;
-                    check_session_context(&value)?;
-                    params.session_context = Some(value.into_owned());
-                }
-                ONE_TIME_VALID => {
-                    unset(&params.one_time_valid, ONE_TIME_VALID)?;
-                    params.one_time_valid = Some(parse_flag(ONE_TIME_VALID, &value)?);
-                }
-                VOD_SUB_APP_ID => {
-                    unset(&params.vod_sub_app_id, VOD_SUB_APP_ID)?;
-                    params.vod_sub_app_id = Some(parse_u64(VOD_SUB_APP_ID, &value)?);
-                }
-                STORAGE_REGION => {
-                    unset(&params.storage_region, STORAGE_REGION)?;
-                    params.storage_region = Some(value.into_owned());
-                }
+                SOURCE_CONTEXT => set_once(&mut params.source_context, SOURCE_CONTEXT, || {
+                    check_source_context(&value).map(|()| value.into_owned())
+                })?,
+                SESSION_CONTEXT => set_once(&mut params.session_context, SESSION_CONTEXT, || {
+                    check_session_context(&value).map(|()| value.into_owned())
+                })?,
+                ONE_TIME_VALID => set_once(&mut params.one_time_valid, ONE_TIME_VALID, || {
+                    parse_flag(ONE_TIME_VALID, &value)
+                })?,
+                VOD_SUB_APP_ID => set_once(&mut params.vod_sub_app_id, VOD_SUB_APP_ID, || {
+                    parse_u64(VOD_SUB_APP_ID, &value)
+                })?,
+                STORAGE_REGION => set_once(&mut params.storage_region, STORAGE_REGION, || {
+                    Ok(value.into_owned())
+                })?,
                 _ => params.push_extra(key.into_owned(), value.into_owned())?,
             }
         }
@@ -155,14 +138,19 @@ impl SignatureFields {
     }
 }
 
-/// A parameter may be given once.
-fn unset<T>(slot: &Option<T>, name: &'static str) -> Result<(), Error> {
-    match slot {
-        Some(_) => Err(Error::DuplicateParameter {
+/// Fills `slot` with the parsed value, refusing a parameter given twice before parsing it.
+fn set_once<T>(
+    slot: &mut Option<T>,
+    name: &'static str,
+    parse: impl FnOnce() -> Result<T, Error>,
+) -> Result<(), Error> {
+    if slot.is_some() {
+        return Err(Error::DuplicateParameter {
             name: name.to_owned(),
-        }),
-        None => Ok(()),
+        });
     }
+    *slot = Some(parse()?);
+    Ok(())
 }
 
 const DIGITS: &str = "an unsigned integer in plain ASCII digits";
