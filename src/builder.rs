@@ -264,19 +264,16 @@ impl UploadSignature {
         out: &mut String,
     ) -> Result<u64, Error> {
         let expire_time = self.expire_time_at(now)?;
+        let prefix = credentials.plaintext_prefix();
         with_scratch(|payload| {
-            payload.extend_from_slice(&[0; MAC_LEN]);
-            plaintext::write(
-                payload,
-                credentials.plaintext_prefix(),
-                now,
-                expire_time,
-                random,
-                &self.params,
-            );
-            let (mac, original) = payload.split_at_mut(MAC_LEN);
-            mac.copy_from_slice(&credentials.mac(original));
-            envelope::seal(payload, out)
+            let needed = MAC_LEN + plaintext::max_len(prefix, &self.params);
+            if payload.len() < needed {
+                payload.resize(needed, 0);
+            }
+            let (mac, rest) = payload.split_at_mut(MAC_LEN);
+            let len = plaintext::write(rest, prefix, now, expire_time, random, &self.params);
+            mac.copy_from_slice(&credentials.mac(&rest[..len]));
+            envelope::seal(&payload[..MAC_LEN + len], out)
         })?;
         Ok(expire_time)
     }
@@ -321,13 +318,19 @@ thread_local! {
     static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
-/// Runs `work` on an empty buffer: the thread's reusable one (a fresh one during thread
-/// teardown, when thread-locals are gone), put back afterwards with its capacity.
+/// The largest scratch buffer a thread keeps between signatures; a larger one (for an
+/// oversized parameter) is freed after use.
+const SCRATCH_KEPT_BYTES: usize = 64 * 1024;
+
+/// Runs `work` on the thread's reusable buffer (a fresh one during thread teardown, when
+/// thread-locals are gone), put back afterwards. The buffer keeps its length between calls,
+/// so it is zero-filled only when it grows; `work` writes before it reads.
 fn with_scratch<T>(work: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     let mut buffer = SCRATCH.try_with(Cell::take).unwrap_or_default();
-    buffer.clear();
     let result = work(&mut buffer);
-    // Fails only during thread teardown; the buffer is then simply dropped.
-    let _ = SCRATCH.try_with(|cell| cell.set(buffer));
+    if buffer.capacity() <= SCRATCH_KEPT_BYTES {
+        // Fails only during thread teardown; the buffer is then simply dropped.
+        let _ = SCRATCH.try_with(|cell| cell.set(buffer));
+    }
     result
 }

@@ -2,12 +2,11 @@
 
 use std::fmt;
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha1::Sha1;
 use zeroize::Zeroize;
 
 use crate::Error;
 use crate::limits::MAC_LEN;
+use crate::mac::MacKey;
 use crate::plaintext;
 
 /// A Tencent Cloud API key pair: the SecretId in clear, the SecretKey only as its HMAC-SHA1
@@ -37,7 +36,7 @@ pub struct Credentials {
     secret_id: String,
     /// `secretId=<encoded>&currentTimeStamp=`: the start of every plaintext, written once.
     plaintext_prefix: String,
-    key: Hmac<Sha1>,
+    key: MacKey,
     #[cfg(feature = "system")]
     random: std::sync::OnceLock<crate::random::RandomSequence>,
 }
@@ -52,14 +51,14 @@ impl Credentials {
     /// [`Error::EmptySecretId`] or [`Error::EmptySecretKey`] when either is empty.
     pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Result<Self, Error> {
         let secret_id = secret_id.into();
+        let plaintext_prefix = plaintext::prefix(&secret_id);
         let mut secret_key = secret_key.into();
-        let key = Self::key_schedule(&secret_key);
+        let key = MacKey::new(secret_key.as_bytes(), &plaintext_prefix);
         secret_key.zeroize();
         if secret_id.is_empty() {
             return Err(Error::EmptySecretId);
         }
         let key = key.ok_or(Error::EmptySecretKey)?;
-        let plaintext_prefix = plaintext::prefix(&secret_id);
         Ok(Self {
             secret_id,
             plaintext_prefix,
@@ -99,30 +98,22 @@ impl Credentials {
         &self.secret_id
     }
 
-    fn key_schedule(secret_key: &str) -> Option<Hmac<Sha1>> {
-        if secret_key.is_empty() {
-            return None;
-        }
-        // HMAC accepts keys of any length; the error case cannot occur.
-        Hmac::<Sha1>::new_from_slice(secret_key.as_bytes()).ok()
-    }
-
     pub(crate) fn plaintext_prefix(&self) -> &str {
         &self.plaintext_prefix
     }
 
-    /// HMAC-SHA1 of `message`, starting from the precomputed key schedule.
+    /// HMAC-SHA1 of `message`, starting from a precomputed state.
     pub(crate) fn mac(&self, message: &[u8]) -> [u8; MAC_LEN] {
-        let mut mac = self.key.clone();
-        mac.update(message);
-        mac.finalize().into_bytes().into()
+        self.key.mac(message)
     }
 
     /// Checks `tag` against HMAC-SHA1 of `message` in constant time.
-    pub(crate) fn check_mac(&self, message: &[u8], tag: &[u8]) -> Result<(), Error> {
-        let mut mac = self.key.clone();
-        mac.update(message);
-        mac.verify_slice(tag).map_err(|_| Error::MacMismatch)
+    pub(crate) fn check_mac(&self, message: &[u8], tag: &[u8; MAC_LEN]) -> Result<(), Error> {
+        if self.key.matches(message, tag) {
+            Ok(())
+        } else {
+            Err(Error::MacMismatch)
+        }
     }
 
     /// Draws a fresh `random` from these credentials' sequence (seeded once from the OS), one

@@ -11,6 +11,7 @@ mod envelope;
 mod error;
 mod fields;
 mod limits;
+mod mac;
 mod names;
 mod params;
 mod plaintext;

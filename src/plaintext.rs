@@ -9,7 +9,11 @@
 //! order of [`names::KNOWN`], then the extra ones in the order given.
 
 use crate::UploadParams;
-use crate::names::{CURRENT_TIME_STAMP, SECRET_ID};
+use crate::names::{
+    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, ONE_TIME_VALID, PROCEDURE, RANDOM, SECRET_ID,
+    SESSION_CONTEXT, SOURCE_CONTEXT, STORAGE_REGION, TASK_NOTIFY_MODE, TASK_PRIORITY,
+    VOD_SUB_APP_ID,
+};
 
 /// `secretId=<encoded id>&currentTimeStamp=`: the part of every plaintext that depends only on
 /// the credentials, so it is encoded once per credentials value.
@@ -24,87 +28,172 @@ pub(crate) fn prefix(secret_id: &str) -> String {
     out
 }
 
-/// Appends the whole plaintext to `out`, `prefix` being [`prefix`] of the SecretId.
+/// An upper bound of the plaintext's length in bytes, so its buffer can be sized once.
+pub(crate) fn max_len(prefix: &str, params: &UploadParams) -> usize {
+    /// `u64::MAX` has 20 digits; a `taskPriority` may add a sign.
+    const NUMBER: usize = 21;
+    let named = |name: &str, value: usize| "&=".len() + name.len() + value;
+    let text = |value: &Option<String>| value.as_ref().map_or(0, |value| 3 * value.len());
+    let mut len = prefix.len()
+        + NUMBER
+        + named(EXPIRE_TIME, NUMBER)
+        + named(RANDOM, NUMBER)
+        + named(CLASS_ID, NUMBER)
+        + named(PROCEDURE, text(&params.procedure))
+        + named(TASK_PRIORITY, NUMBER)
+        + named(TASK_NOTIFY_MODE, "Finish".len())
+        + named(SOURCE_CONTEXT, text(&params.source_context))
+        + named(SESSION_CONTEXT, text(&params.session_context))
+        + named(ONE_TIME_VALID, 1)
+        + named(VOD_SUB_APP_ID, NUMBER)
+        + named(STORAGE_REGION, text(&params.storage_region));
+    for (name, value) in &params.extra {
+        len += "&=".len() + 3 * name.len() + 3 * value.len();
+    }
+    // The encoder stores four bytes for each byte it writes.
+    len + STORE_WIDTH
+}
+
+/// Writes the whole plaintext at the start of `buffer` and returns its length, `prefix`
+/// being [`prefix`] of the SecretId.
+///
+/// # Panics
+///
+/// When `buffer` is shorter than [`max_len`]; the signer always sizes it so.
 pub(crate) fn write(
-    out: &mut Vec<u8>,
+    buffer: &mut [u8],
     prefix: &str,
     current_time_stamp: u64,
     expire_time: u64,
     random: u32,
     params: &UploadParams,
-) {
-    out.extend_from_slice(prefix.as_bytes());
-    push_u64(out, current_time_stamp);
-    out.extend_from_slice(b"&expireTime=");
-    push_u64(out, expire_time);
-    out.extend_from_slice(b"&random=");
-    push_u64(out, u64::from(random));
+) -> usize {
+    let mut out = Cursor { buffer, len: 0 };
+    out.put(prefix.as_bytes());
+    out.put_u64(current_time_stamp);
+    out.put(b"&expireTime=");
+    out.put_u64(expire_time);
+    out.put(b"&random=");
+    out.put_u64(u64::from(random));
 
     if let Some(class_id) = params.class_id {
-        out.extend_from_slice(b"&classId=");
-        push_u64(out, class_id);
+        out.put(b"&classId=");
+        out.put_u64(class_id);
     }
     if let Some(procedure) = &params.procedure {
-        out.extend_from_slice(b"&procedure=");
-        push_encoded(out, procedure);
+        out.put(b"&procedure=");
+        out.put_encoded(procedure);
     }
     if let Some(priority) = params.task_priority {
-        out.extend_from_slice(b"&taskPriority=");
+        out.put(b"&taskPriority=");
         if priority < 0 {
-            out.push(b'-');
+            out.put(b"-");
         }
-        push_u64(out, u64::from(priority.unsigned_abs()));
+        out.put_u64(u64::from(priority.unsigned_abs()));
     }
     if let Some(mode) = params.task_notify_mode {
-        out.extend_from_slice(b"&taskNotifyMode=");
-        out.extend_from_slice(mode.as_str().as_bytes());
+        out.put(b"&taskNotifyMode=");
+        out.put(mode.as_str().as_bytes());
     }
     if let Some(context) = &params.source_context {
-        out.extend_from_slice(b"&sourceContext=");
-        push_encoded(out, context);
+        out.put(b"&sourceContext=");
+        out.put_encoded(context);
     }
     if let Some(context) = &params.session_context {
-        out.extend_from_slice(b"&sessionContext=");
-        push_encoded(out, context);
+        out.put(b"&sessionContext=");
+        out.put_encoded(context);
     }
     if let Some(one_time) = params.one_time_valid {
-        out.extend_from_slice(b"&oneTimeValid=");
-        out.push(if one_time { b'1' } else { b'0' });
+        out.put(if one_time {
+            b"&oneTimeValid=1"
+        } else {
+            b"&oneTimeValid=0"
+        });
     }
     if let Some(app_id) = params.vod_sub_app_id {
-        out.extend_from_slice(b"&vodSubAppId=");
-        push_u64(out, app_id);
+        out.put(b"&vodSubAppId=");
+        out.put_u64(app_id);
     }
     if let Some(region) = &params.storage_region {
-        out.extend_from_slice(b"&storageRegion=");
-        push_encoded(out, region);
+        out.put(b"&storageRegion=");
+        out.put_encoded(region);
     }
     for (name, value) in &params.extra {
-        out.push(b'&');
-        push_encoded(out, name);
-        out.push(b'=');
-        push_encoded(out, value);
+        out.put(b"&");
+        out.put_encoded(name);
+        out.put(b"=");
+        out.put_encoded(value);
     }
+    out.len
 }
 
-/// Appends `value` form-urlencoded: the bytes of `form_urlencoded::byte_serialize`.
-///
-/// One table lookup and one four-byte store per input byte, no branch on its class: the
-/// buffer is grown to the worst case (three bytes out per byte in, plus one of slack for the
-/// last store) and cut back afterwards.
-fn push_encoded(out: &mut Vec<u8>, value: &str) {
-    let start = out.len();
-    out.resize(start + 3 * value.len() + 1, 0);
-    let mut end = start;
-    for &byte in value.as_bytes() {
-        let entry = ENCODED[usize::from(byte)];
-        if let Some(slot) = out.get_mut(end..end + 4) {
-            slot.copy_from_slice(&entry.to_le_bytes());
-        }
-        // The top byte holds the encoded length: 1 or 3.
-        end += (entry >> 24) as usize;
+/// How many bytes [`Cursor::put_encoded`] stores per input byte (it keeps 1 or 3 of them).
+const STORE_WIDTH: usize = 4;
+
+/// Writes forward through a buffer that [`max_len`] sized: fixed-size stores, no length
+/// bookkeeping of a `Vec`, no zero-filling per signature.
+struct Cursor<'a> {
+    buffer: &'a mut [u8],
+    len: usize,
+}
+
+impl Cursor<'_> {
+    fn put(&mut self, bytes: &[u8]) {
+        let end = self.len + bytes.len();
+        self.buffer[self.len..end].copy_from_slice(bytes);
+        self.len = end;
     }
-    out.truncate(end);
+
+    /// Writes `value` form-urlencoded: the bytes of `form_urlencoded::byte_serialize`.
+    ///
+    /// One table lookup and one four-byte store per input byte, no branch on its class.
+    fn put_encoded(&mut self, value: &str) {
+        for &byte in value.as_bytes() {
+            let entry = ENCODED[usize::from(byte)];
+            self.buffer[self.len..self.len + STORE_WIDTH].copy_from_slice(&entry.to_le_bytes());
+            // The top byte holds the encoded length: 1 or 3.
+            self.len += (entry >> 24) as usize;
+        }
+    }
+
+    /// Writes `value` in plain decimal, four digits per division, from its last digit back.
+    fn put_u64(&mut self, mut value: u64) {
+        // `ilog10` of a u64 is at most 19: the cast keeps every bit.
+        let digits = value.checked_ilog10().unwrap_or(0) as usize + 1;
+        let mut end = self.len + digits;
+        self.len = end;
+        while value >= 10_000 {
+            // Below 10,000, so the cast keeps every bit.
+            let group = (value % 10_000) as usize;
+            value /= 10_000;
+            self.put_pair_ending_at(end, group % 100);
+            self.put_pair_ending_at(end - 2, group / 100);
+            end -= 4;
+        }
+        // Below 10,000, so the cast keeps every bit.
+        let mut value = value as usize;
+        if value >= 100 {
+            self.put_pair_ending_at(end, value % 100);
+            value /= 100;
+            end -= 2;
+        }
+        if value >= 10 {
+            self.put_pair_ending_at(end, value);
+        } else {
+            // Below 10, so the cast keeps every bit.
+            self.buffer[end - 1] = b'0' + value as u8;
+        }
+    }
+
+    /// Writes the two digits of `pair` (below 100) at `end - 2..end`.
+    fn put_pair_ending_at(&mut self, end: usize, pair: usize) {
+        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+            2021222324252627282930313233343536373839\
+            4041424344454647484950515253545556575859\
+            6061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899";
+        self.buffer[end - 2..end].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
+    }
 }
 
 /// For every byte value: its encoded form in the low three bytes (little-endian), the form's
@@ -139,42 +228,25 @@ const fn is_literal(byte: u8) -> bool {
     matches!(byte, b'*' | b'-' | b'.' | b'_' | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z')
 }
 
-/// Appends `value` in plain decimal, two digits at a time, without allocating.
-fn push_u64(out: &mut Vec<u8>, mut value: u64) {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    while value >= 100 {
-        // Below 100, so the cast keeps every bit.
-        let pair = 2 * (value % 100) as usize;
-        value /= 100;
-        start -= 2;
-        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if value >= 10 {
-        let pair = 2 * value as usize;
-        start -= 2;
-        digits[start..start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    } else {
-        start -= 1;
-        // Below 10, so the cast keeps every bit.
-        digits[start] = b'0' + value as u8;
-    }
-    out.extend_from_slice(&digits[start..]);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// What `write_with` writes into a buffer of exactly `size` bytes.
+    fn with_cursor(size: usize, write_with: impl FnOnce(&mut Cursor<'_>)) -> String {
+        let mut buffer = vec![0; size];
+        let mut cursor = Cursor {
+            buffer: &mut buffer,
+            len: 0,
+        };
+        write_with(&mut cursor);
+        let len = cursor.len;
+        buffer.truncate(len);
+        String::from_utf8(buffer).unwrap_or_default()
+    }
+
     fn decimal(value: u64) -> String {
-        let mut out = Vec::new();
-        push_u64(&mut out, value);
-        String::from_utf8(out).unwrap_or_default()
+        with_cursor(20, |out| out.put_u64(value))
     }
 
     #[test]
@@ -185,9 +257,7 @@ mod tests {
     }
 
     fn encoded(value: &str) -> String {
-        let mut out = Vec::new();
-        push_encoded(&mut out, value);
-        String::from_utf8(out).unwrap_or_default()
+        with_cursor(3 * value.len() + STORE_WIDTH, |out| out.put_encoded(value))
     }
 
     #[test]
@@ -225,9 +295,11 @@ mod tests {
                 storage_region: Some(String::new()),
                 extra: vec![("k".to_owned(), "v".to_owned())],
             };
-            let mut out = Vec::new();
-            write(&mut out, &prefix("id"), 3, 4, 5, &params);
-            String::from_utf8(out).unwrap_or_default()
+            let prefix = prefix("id");
+            let mut buffer = vec![0; max_len(&prefix, &params)];
+            let len = write(&mut buffer, &prefix, 3, 4, 5, &params);
+            buffer.truncate(len);
+            String::from_utf8(buffer).unwrap_or_default()
         };
         let keys: Vec<&str> = written
             .split('&')
