@@ -13,7 +13,11 @@ use crate::plaintext;
 /// key schedule.
 ///
 /// The key's inner and outer padded hashes are computed once, in [`Credentials::new`], and
-/// every signature and verification starts from a copy of them. The key itself is not kept:
+/// every signature and verification starts from a copy of them. For a SecretId of Tencent's
+/// usual 36 characters, `secretId=<id>&currentTimeStamp=` and the timestamp's first digit fill
+/// the plaintext's first 64-byte SHA-1 block, so the states after that block are computed
+/// there too (one per leading digit) and every such plaintext resumes after it: one
+/// compression fewer per signature, the same MAC. The key itself is not kept:
 /// the string passed in is zeroed as soon as the schedule is computed, and the schedule is
 /// zeroed when the value is dropped. Neither `Debug` nor any error shows the key.
 ///

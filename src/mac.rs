@@ -178,6 +178,17 @@ mod tests {
             .expect("starts with the prefix");
         assert_eq!(rest, b"700000000&expireTime=1");
         assert!(resume.state_for(b"secretId=other").is_none());
+
+        // One character longer: the prefix alone is the whole first block, one state.
+        let prefix = crate::plaintext::prefix("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE7");
+        let mac_key = MacKey::new(b"key", &prefix).expect("a key");
+        let resume = mac_key.resume.as_ref().expect("one block to resume after");
+        assert_eq!((resume.len, resume.states.len()), (64, 1));
+        let message = format!("{prefix}1700000000");
+        let (_, rest) = resume
+            .state_for(message.as_bytes())
+            .expect("starts with the prefix");
+        assert_eq!(rest, b"1700000000");
     }
 
     #[test]

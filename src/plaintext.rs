@@ -28,29 +28,50 @@ pub(crate) fn prefix(secret_id: &str) -> String {
     out
 }
 
-/// An upper bound of the plaintext's length in bytes, so its buffer can be sized once.
+/// The length of the longest plaintext `params` can give with this prefix (every number at
+/// its most digits, every text byte escaped), plus the encoder's store slack: the buffer is
+/// sized once, to this.
 pub(crate) fn max_len(prefix: &str, params: &UploadParams) -> usize {
-    /// `u64::MAX` has 20 digits; a `taskPriority` may add a sign.
-    const NUMBER: usize = 21;
-    let named = |name: &str, value: usize| "&=".len() + name.len() + value;
-    let text = |value: &Option<String>| value.as_ref().map_or(0, |value| 3 * value.len());
+    /// `u64::MAX`, `u32::MAX` and `-10` in decimal.
+    const U64_DIGITS: usize = 20;
+    const U32_DIGITS: usize = 10;
+    const PRIORITY_CHARS: usize = 3;
+    let named = |name: &str, present: bool, value_len: usize| {
+        if present {
+            "&=".len() + name.len() + value_len
+        } else {
+            0
+        }
+    };
+    let text = |name: &str, value: &Option<String>| {
+        value
+            .as_ref()
+            .map_or(0, |value| named(name, true, 3 * value.len()))
+    };
     let mut len = prefix.len()
-        + NUMBER
-        + named(EXPIRE_TIME, NUMBER)
-        + named(RANDOM, NUMBER)
-        + named(CLASS_ID, NUMBER)
-        + named(PROCEDURE, text(&params.procedure))
-        + named(TASK_PRIORITY, NUMBER)
-        + named(TASK_NOTIFY_MODE, "Finish".len())
-        + named(SOURCE_CONTEXT, text(&params.source_context))
-        + named(SESSION_CONTEXT, text(&params.session_context))
-        + named(ONE_TIME_VALID, 1)
-        + named(VOD_SUB_APP_ID, NUMBER)
-        + named(STORAGE_REGION, text(&params.storage_region));
+        + U64_DIGITS
+        + named(EXPIRE_TIME, true, U64_DIGITS)
+        + named(RANDOM, true, U32_DIGITS)
+        + named(CLASS_ID, params.class_id.is_some(), U64_DIGITS)
+        + text(PROCEDURE, &params.procedure)
+        + named(
+            TASK_PRIORITY,
+            params.task_priority.is_some(),
+            PRIORITY_CHARS,
+        )
+        + named(
+            TASK_NOTIFY_MODE,
+            params.task_notify_mode.is_some(),
+            "Finish".len(),
+        )
+        + text(SOURCE_CONTEXT, &params.source_context)
+        + text(SESSION_CONTEXT, &params.session_context)
+        + named(ONE_TIME_VALID, params.one_time_valid.is_some(), 1)
+        + named(VOD_SUB_APP_ID, params.vod_sub_app_id.is_some(), U64_DIGITS)
+        + text(STORAGE_REGION, &params.storage_region);
     for (name, value) in &params.extra {
         len += "&=".len() + 3 * name.len() + 3 * value.len();
     }
-    // The encoder stores four bytes for each byte it writes.
     len + STORE_WIDTH
 }
 
@@ -218,7 +239,7 @@ const ENCODED: [u32; 256] = {
             ]
         };
         table[byte] = u32::from_le_bytes([first, second, third, len]);
-        byte += 1; // `*=` here never ends: .ci/mutants.toml excludes it by this line number
+        byte += 1; // `*=` here never ends: .ci/mutants.toml excludes that mutant
     }
     table
 };
@@ -314,6 +335,36 @@ mod tests {
              &taskNotifyMode=None&sourceContext=&sessionContext=&oneTimeValid=1&vodSubAppId=2\
              &storageRegion=&k=v"
         );
+    }
+
+    /// Every number at its most digits and every text byte escaped: the plaintext is exactly
+    /// as long as `max_len` allows, so the bound is neither short (the writer would panic)
+    /// nor loose.
+    #[test]
+    fn max_len_is_the_longest_plaintext() {
+        let worst = "视\u{7f}";
+        let all = UploadParams {
+            class_id: Some(u64::MAX),
+            procedure: Some(worst.to_owned()),
+            task_priority: Some(-10),
+            task_notify_mode: Some(crate::TaskNotifyMode::Finish),
+            source_context: Some(worst.to_owned()),
+            session_context: Some(worst.repeat(2)),
+            one_time_valid: Some(true),
+            vod_sub_app_id: Some(u64::MAX),
+            storage_region: Some(worst.repeat(3)),
+            extra: vec![
+                (worst.to_owned(), worst.repeat(4)),
+                ("é".to_owned(), String::new()),
+            ],
+        };
+        let prefix = prefix("AKID");
+        for params in [all, UploadParams::default()] {
+            let max = max_len(&prefix, &params);
+            let mut buffer = vec![0; max];
+            let len = write(&mut buffer, &prefix, u64::MAX, u64::MAX, u32::MAX, &params);
+            assert_eq!(len + STORE_WIDTH, max);
+        }
     }
 
     #[test]
