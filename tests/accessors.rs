@@ -156,7 +156,9 @@ fn the_convenience_paths_read_the_real_clock() {
         .and_then(|b| b.sign(&credentials))
         .expect("signs");
     let after = now();
-    assert!((before..=after).contains(&signed.current_time_stamp()));
+    // On Linux the crate reads the coarse clock, which may trail this one by a timer tick
+    // (milliseconds) and so, at a second's edge, by one whole second.
+    assert!((before - 1..=after).contains(&signed.current_time_stamp()));
     assert!(credentials.verify(signed.as_str()).is_ok());
     // Signed an hour ago with a one-minute validity: expired by the real clock.
     let old = UploadSignature::new()
