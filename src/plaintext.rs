@@ -177,29 +177,21 @@ impl Cursor<'_> {
         }
     }
 
-    /// Writes `value` in plain decimal, four digits per division, from its last digit back.
+    /// Writes `value` in plain decimal, two digits per division, from its last digit back.
     fn put_u64(&mut self, mut value: u64) {
         // `ilog10` of a u64 is at most 19: the cast keeps every bit.
         let digits = value.checked_ilog10().unwrap_or(0) as usize + 1;
         let mut end = self.len + digits;
         self.len = end;
-        while value >= 10_000 {
-            // Below 10,000, so the cast keeps every bit.
-            let group = (value % 10_000) as usize;
-            value /= 10_000;
-            self.put_pair_ending_at(end, group % 100);
-            self.put_pair_ending_at(end - 2, group / 100);
-            end -= 4;
-        }
-        // Below 10,000, so the cast keeps every bit.
-        let mut value = value as usize;
-        if value >= 100 {
-            self.put_pair_ending_at(end, value % 100);
+        while value >= 100 {
+            // Below 100, so the cast keeps every bit.
+            self.put_pair_ending_at(end, (value % 100) as usize);
             value /= 100;
             end -= 2;
         }
         if value >= 10 {
-            self.put_pair_ending_at(end, value);
+            // Below 100, so the cast keeps every bit.
+            self.put_pair_ending_at(end, value as usize);
         } else {
             // Below 10, so the cast keeps every bit.
             self.buffer[end - 1] = b'0' + value as u8;
