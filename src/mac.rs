@@ -165,30 +165,37 @@ mod tests {
         }
     }
 
+    /// A 36-character SecretId needs the timestamp's first digit to fill the block (nine
+    /// states); one character longer, the prefix alone fills it (one state).
     #[test]
-    fn a_36_character_secret_id_resumes_after_one_block_per_leading_digit() {
-        let prefix = crate::plaintext::prefix("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
-        assert_eq!(prefix.len(), 63);
-        let mac_key = MacKey::new(b"key", &prefix).expect("a key");
-        let resume = mac_key.resume.as_ref().expect("one block to resume after");
-        assert_eq!((resume.len, resume.states.len()), (64, 9));
-        let message = format!("{prefix}1700000000&expireTime=1");
-        let (_, rest) = resume
-            .state_for(message.as_bytes())
-            .expect("starts with the prefix");
-        assert_eq!(rest, b"700000000&expireTime=1");
-        assert!(resume.state_for(b"secretId=other").is_none());
-
-        // One character longer: the prefix alone is the whole first block, one state.
-        let prefix = crate::plaintext::prefix("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE7");
-        let mac_key = MacKey::new(b"key", &prefix).expect("a key");
-        let resume = mac_key.resume.as_ref().expect("one block to resume after");
-        assert_eq!((resume.len, resume.states.len()), (64, 1));
-        let message = format!("{prefix}1700000000");
-        let (_, rest) = resume
-            .state_for(message.as_bytes())
-            .expect("starts with the prefix");
-        assert_eq!(rest, b"1700000000");
+    fn the_first_block_is_resumed_after_and_the_rest_hashed() {
+        for (secret_id, states, rest) in [
+            (
+                "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+                9,
+                "700000000&expireTime=1",
+            ),
+            (
+                "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE7",
+                1,
+                "1700000000&expireTime=1",
+            ),
+        ] {
+            let prefix = crate::plaintext::prefix(secret_id);
+            let mac_key = MacKey::new(b"key", &prefix).expect("a key");
+            let resume = mac_key.resume.as_ref().expect("one block to resume after");
+            assert_eq!(
+                (resume.len, resume.states.len()),
+                (64, states),
+                "{secret_id}"
+            );
+            let message = format!("{prefix}1700000000&expireTime=1");
+            let (_, still_to_hash) = resume
+                .state_for(message.as_bytes())
+                .expect("starts with the prefix");
+            assert_eq!(still_to_hash, rest.as_bytes(), "{secret_id}");
+            assert!(resume.state_for(b"secretId=other").is_none());
+        }
     }
 
     #[test]
