@@ -398,10 +398,10 @@ mod tests {
         let fields = verified.fields();
         assert_eq!(body["data"]["expireTime"], fields.expire_time());
         assert_eq!(
-            fields.params().source_context(),
+            fields.source_context(),
             Some(r#"{"userId":"alice"}"#)
         );
-        assert_eq!(fields.params().class_id(), Some(7));
+        assert_eq!(fields.class_id(), Some(7));
         assert_eq!(
             fields.expire_time() - fields.current_time_stamp(),
             VALIDITY_SECS
@@ -486,7 +486,6 @@ mod tests {
         let source_context = UnverifiedSignature::decode(signature)
             .expect("decodes")
             .untrusted_fields()
-            .params()
             .source_context()
             .expect("set")
             .to_owned();

@@ -218,7 +218,6 @@ fn unix_now() -> Result<u64, Error> {
 /// The parameters as one JSON object: keys as in the signature, in its order; the integer
 /// parameters as numbers (from their typed values), everything else as strings.
 fn to_json(fields: &SignatureFields) -> String {
-    let params = fields.params();
     let members: Vec<String> = fields
         .pairs()
         .map(|(key, value)| {
@@ -226,10 +225,10 @@ fn to_json(fields: &SignatureFields) -> String {
                 "currentTimeStamp" => Some(fields.current_time_stamp().to_string()),
                 "expireTime" => Some(fields.expire_time().to_string()),
                 "random" => Some(fields.random().to_string()),
-                "classId" => params.class_id().map(|v| v.to_string()),
-                "taskPriority" => params.task_priority().map(|v| v.to_string()),
-                "oneTimeValid" => params.one_time_valid().map(|v| u8::from(v).to_string()),
-                "vodSubAppId" => params.vod_sub_app_id().map(|v| v.to_string()),
+                "classId" => fields.class_id().map(|v| v.to_string()),
+                "taskPriority" => fields.task_priority().map(|v| v.to_string()),
+                "oneTimeValid" => fields.one_time_valid().map(|v| u8::from(v).to_string()),
+                "vodSubAppId" => fields.vod_sub_app_id().map(|v| v.to_string()),
                 _ => None,
             };
             let value = number.unwrap_or_else(|| json_string(&value));

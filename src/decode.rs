@@ -1,5 +1,6 @@
 //! Decoding without the key: what Tencent's online signature checker shows.
 
+use crate::parse::parse;
 use crate::{Error, SignatureFields, envelope};
 
 /// A signature taken apart **without** checking its MAC: every field is an unverified claim.
@@ -38,11 +39,9 @@ impl UnverifiedSignature {
     /// [`Error::InvalidTaskPriority`], [`Error::TextTooLong`].
     pub fn decode(signature: &str) -> Result<Self, Error> {
         let (mac, plaintext) = envelope::open(signature)?;
-        let original =
-            String::from_utf8(plaintext).map_err(|_| Error::BadUtf8 { parameter: None })?;
         Ok(Self {
             mac,
-            fields: SignatureFields::parse(original)?,
+            fields: parse(plaintext)?,
         })
     }
 

@@ -33,6 +33,9 @@ pub(crate) fn seal(payload: &[u8], out: &mut String) -> Result<(), Error> {
 
 /// Splits a signature into its MAC and its plaintext bytes.
 ///
+/// The plaintext comes with spare capacity for its own length, the room
+/// [`parse`](crate::parse::parse) needs for decoded values: one allocation per signature.
+///
 /// # Errors
 ///
 /// [`Error::SignatureTooLong`] (checked first, before any decoding), [`Error::BadBase64`],
@@ -44,8 +47,12 @@ pub(crate) fn open(signature: &str) -> Result<([u8; MAC_LEN], Vec<u8>), Error> {
             max: MAX_SIGNATURE_LEN,
         });
     }
-    let mut payload = STANDARD
-        .decode_to_vec(signature)
+    let payload_len = STANDARD
+        .decoded_length(signature.as_bytes())
+        .map_err(|_| Error::BadBase64)?;
+    let mut payload = Vec::with_capacity(2 * payload_len.saturating_sub(MAC_LEN) + MAC_LEN);
+    STANDARD
+        .decode_append(signature, &mut payload)
         .map_err(|_| Error::BadBase64)?;
     let Some((mac, plaintext)) = payload.split_first_chunk::<MAC_LEN>() else {
         return Err(Error::TooShort { len: payload.len() });

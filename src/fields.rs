@@ -1,14 +1,10 @@
-//! Decoded pairs → typed fields: the four required values and the [`UploadParams`].
+//! What a signature's plaintext says, kept as ranges into one buffer: the four required
+//! values, the optional parameters and the plaintext itself.
 
 use std::borrow::Cow;
+use std::fmt;
 
-use crate::names::{
-    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, ONE_TIME_VALID, PROCEDURE, RANDOM, SECRET_ID,
-    SESSION_CONTEXT, SOURCE_CONTEXT, STORAGE_REGION, TASK_NOTIFY_MODE, TASK_PRIORITY,
-    VOD_SUB_APP_ID,
-};
-use crate::params::{check_session_context, check_source_context, check_task_priority};
-use crate::{Error, UploadParams, querystring};
+use crate::{TaskNotifyMode, UploadParams, querystring};
 
 /// Everything a signature's plaintext says: the four required values, the optional
 /// parameters, and the plaintext itself.
@@ -17,25 +13,67 @@ use crate::{Error, UploadParams, querystring};
 /// [`UnverifiedSignature`](crate::UnverifiedSignature) they are claims anyone could have
 /// written; from [`VerifiedSignature`](crate::VerifiedSignature) the MAC, the SecretId and the
 /// time window have been checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+///
+/// Text values are kept as ranges into one buffer holding the plaintext and, after it, the
+/// decoded text of any value that had `%XX` escapes or `+`: one allocation for the whole
+/// signature. [`to_params`](Self::to_params) copies the optional parameters out, to sign
+/// them again.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignatureFields {
-    secret_id: String,
-    current_time_stamp: u64,
-    expire_time: u64,
-    random: u32,
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    params: UploadParams,
-    #[cfg_attr(feature = "serde", serde(skip))]
-    original: String,
+    /// The plaintext (`text[..original_len]`), then the decoded values.
+    pub(crate) text: String,
+    pub(crate) original_len: usize,
+    pub(crate) secret_id: Span,
+    pub(crate) current_time_stamp: u64,
+    pub(crate) expire_time: u64,
+    pub(crate) random: u32,
+    pub(crate) optional: OptionalFields,
+}
+
+/// Where a decoded value sits in [`SignatureFields`]' buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    pub(crate) fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+
+    /// The bytes this span covers in `buffer`.
+    pub(crate) fn bytes(self, buffer: &[u8]) -> &[u8] {
+        buffer.get(self.start..self.end).unwrap_or_default()
+    }
+
+    /// The text this span covers. Spans are made over the same buffer at UTF-8 boundaries,
+    /// so this is never empty by mistake.
+    fn of(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or_default()
+    }
+}
+
+/// The optional parameters of a parsed plaintext, as found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct OptionalFields {
+    pub(crate) class_id: Option<u64>,
+    pub(crate) procedure: Option<Span>,
+    pub(crate) task_priority: Option<i8>,
+    pub(crate) task_notify_mode: Option<TaskNotifyMode>,
+    pub(crate) source_context: Option<Span>,
+    pub(crate) session_context: Option<Span>,
+    pub(crate) one_time_valid: Option<bool>,
+    pub(crate) vod_sub_app_id: Option<u64>,
+    pub(crate) storage_region: Option<Span>,
+    pub(crate) extra: Vec<(Span, Span)>,
 }
 
 impl SignatureFields {
     /// `secretId`: who signed.
     #[must_use]
     pub fn secret_id(&self) -> &str {
-        &self.secret_id
+        self.secret_id.of(&self.text)
     }
 
     /// `currentTimeStamp`: when it was signed (Unix seconds).
@@ -56,257 +94,137 @@ impl SignatureFields {
         self.random
     }
 
-    /// The optional parameters, including unknown ones in [`UploadParams::extra`].
+    /// `classId`: the category of the uploaded media.
     #[must_use]
-    pub fn params(&self) -> &UploadParams {
-        &self.params
+    pub fn class_id(&self) -> Option<u64> {
+        self.optional.class_id
+    }
+
+    /// `procedure`: the task flow VOD runs after the upload.
+    #[must_use]
+    pub fn procedure(&self) -> Option<&str> {
+        self.text_of(self.optional.procedure)
+    }
+
+    /// `taskPriority`: the task flow's priority, `-10..=10`.
+    #[must_use]
+    pub fn task_priority(&self) -> Option<i8> {
+        self.optional.task_priority
+    }
+
+    /// `taskNotifyMode`: when task-flow events are sent.
+    #[must_use]
+    pub fn task_notify_mode(&self) -> Option<TaskNotifyMode> {
+        self.optional.task_notify_mode
+    }
+
+    /// `sourceContext`: echoed back in the upload-complete event (at most 250 characters).
+    #[must_use]
+    pub fn source_context(&self) -> Option<&str> {
+        self.text_of(self.optional.source_context)
+    }
+
+    /// `sessionContext`: echoed back in task-flow events (at most 1000 characters).
+    #[must_use]
+    pub fn session_context(&self) -> Option<&str> {
+        self.text_of(self.optional.session_context)
+    }
+
+    /// `oneTimeValid`: `true` when the signature may serve one upload only.
+    #[must_use]
+    pub fn one_time_valid(&self) -> Option<bool> {
+        self.optional.one_time_valid
+    }
+
+    /// `vodSubAppId`: the VOD sub-application.
+    #[must_use]
+    pub fn vod_sub_app_id(&self) -> Option<u64> {
+        self.optional.vod_sub_app_id
+    }
+
+    /// `storageRegion`: where the media is stored, e.g. `ap-chongqing`.
+    #[must_use]
+    pub fn storage_region(&self) -> Option<&str> {
+        self.text_of(self.optional.storage_region)
+    }
+
+    /// Parameters the crate has no typed field for, `(name, value)` decoded, in plaintext
+    /// order.
+    pub fn extra(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.optional
+            .extra
+            .iter()
+            .map(|&(name, value)| (name.of(&self.text), value.of(&self.text)))
+    }
+
+    /// The optional parameters, copied into an [`UploadParams`]: what
+    /// [`UploadSignature`](crate::UploadSignature) needs to sign the same parameters again.
+    ///
+    /// ```
+    /// use tencent_vod_signature::{Credentials, UploadSignature};
+    ///
+    /// let credentials = Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+    /// let first = UploadSignature::new().class_id(7).sign_at(&credentials, 1_700_000_000, 1)?;
+    /// let verified = credentials.verify_at(first.as_str(), 1_700_000_000)?;
+    /// let again = UploadSignature::from(verified.fields().to_params()).sign_at(&credentials, 1_700_000_060, 2)?;
+    /// assert_eq!(credentials.verify_at(again.as_str(), 1_700_000_060)?.fields().class_id(), Some(7));
+    /// # Ok::<(), tencent_vod_signature::Error>(())
+    /// ```
+    #[must_use]
+    pub fn to_params(&self) -> UploadParams {
+        let owned = |span: Option<Span>| self.text_of(span).map(str::to_owned);
+        UploadParams {
+            class_id: self.optional.class_id,
+            procedure: owned(self.optional.procedure),
+            task_priority: self.optional.task_priority,
+            task_notify_mode: self.optional.task_notify_mode,
+            source_context: owned(self.optional.source_context),
+            session_context: owned(self.optional.session_context),
+            one_time_valid: self.optional.one_time_valid,
+            vod_sub_app_id: self.optional.vod_sub_app_id,
+            storage_region: owned(self.optional.storage_region),
+            extra: self
+                .extra()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
+        }
     }
 
     /// The plaintext exactly as signed (still URL-encoded as its producer wrote it).
     #[must_use]
     pub fn original(&self) -> &str {
-        &self.original
+        Span::new(0, self.original_len).of(&self.text)
     }
 
     /// The percent-decoded `(key, value)` pairs in the order the plaintext lists them.
     pub fn pairs(&self) -> impl Iterator<Item = (Cow<'_, str>, Cow<'_, str>)> {
         // The plaintext parsed without error when these fields were made, so no pair is lost.
-        querystring::pairs(&self.original).filter_map(Result::ok)
+        querystring::pairs(self.original()).filter_map(Result::ok)
     }
 
-    /// Parses a plaintext into typed fields.
-    pub(crate) fn parse(original: String) -> Result<Self, Error> {
-        let mut secret_id = None;
-        let mut current_time_stamp = None;
-        let mut expire_time = None;
-        let mut random = None;
-        let mut params = UploadParams::default();
-
-        for pair in querystring::pairs(&original) {
-            let (key, value) = pair?;
-            match key.as_ref() {
-                SECRET_ID => set_once(&mut secret_id, SECRET_ID, || Ok(value.into_owned()))?,
-                CURRENT_TIME_STAMP => {
-                    set_once(&mut current_time_stamp, CURRENT_TIME_STAMP, || {
-                        parse_u64(CURRENT_TIME_STAMP, &value)
-                    })?
-                }
-                EXPIRE_TIME => set_once(&mut expire_time, EXPIRE_TIME, || {
-                    parse_u64(EXPIRE_TIME, &value)
-                })?,
-                RANDOM => set_once(&mut random, RANDOM, || parse_u32(RANDOM, &value))?,
-                CLASS_ID => set_once(&mut params.class_id, CLASS_ID, || {
-                    parse_u64(CLASS_ID, &value)
-                })?,
-                PROCEDURE => set_once(&mut params.procedure, PROCEDURE, || Ok(value.into_owned()))?,
-                TASK_PRIORITY => set_once(&mut params.task_priority, TASK_PRIORITY, || {
-                    parse_task_priority(&value)
-                })?,
-                TASK_NOTIFY_MODE => {
-                    set_once(&mut params.task_notify_mode, TASK_NOTIFY_MODE, || {
-                        value.parse()
-                    })?
-                }
-                SOURCE_CONTEXT => set_once(&mut params.source_context, SOURCE_CONTEXT, || {
-                    check_source_context(&value).map(|()| value.into_owned())
-                })?,
-                SESSION_CONTEXT => set_once(&mut params.session_context, SESSION_CONTEXT, || {
-                    check_session_context(&value).map(|()| value.into_owned())
-                })?,
-                ONE_TIME_VALID => set_once(&mut params.one_time_valid, ONE_TIME_VALID, || {
-                    parse_flag(ONE_TIME_VALID, &value)
-                })?,
-                VOD_SUB_APP_ID => set_once(&mut params.vod_sub_app_id, VOD_SUB_APP_ID, || {
-                    parse_u64(VOD_SUB_APP_ID, &value)
-                })?,
-                STORAGE_REGION => set_once(&mut params.storage_region, STORAGE_REGION, || {
-                    Ok(value.into_owned())
-                })?,
-                _ => params.push_extra(key.into_owned(), value.into_owned())?,
-            }
-        }
-
-        let missing = |name| Error::MissingParameter { name };
-        Ok(Self {
-            secret_id: secret_id.ok_or(missing(SECRET_ID))?,
-            current_time_stamp: current_time_stamp.ok_or(missing(CURRENT_TIME_STAMP))?,
-            expire_time: expire_time.ok_or(missing(EXPIRE_TIME))?,
-            random: random.ok_or(missing(RANDOM))?,
-            params,
-            original,
-        })
+    fn text_of(&self, span: Option<Span>) -> Option<&str> {
+        span.map(|span| span.of(&self.text))
     }
 }
 
-/// Fills `slot` with the parsed value, refusing a parameter given twice before parsing it.
-fn set_once<T>(
-    slot: &mut Option<T>,
-    name: &'static str,
-    parse: impl FnOnce() -> Result<T, Error>,
-) -> Result<(), Error> {
-    if slot.is_some() {
-        return Err(Error::DuplicateParameter {
-            name: name.to_owned(),
-        });
-    }
-    *slot = Some(parse()?);
-    Ok(())
-}
-
-const DIGITS: &str = "an unsigned integer in plain ASCII digits";
-
-/// Plain ASCII digits only: no sign, no fraction, no spaces, no overflow.
-fn parse_u64(parameter: &'static str, value: &str) -> Result<u64, Error> {
-    let invalid = || Error::InvalidNumber {
-        parameter,
-        value: value.to_owned(),
-        expected: DIGITS,
-    };
-    if value.is_empty() {
-        return Err(invalid());
-    }
-    let mut number = 0u64;
-    for byte in value.bytes() {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
-            return Err(invalid());
-        }
-        number = number
-            .checked_mul(10)
-            .and_then(|number| number.checked_add(u64::from(digit)))
-            .ok_or_else(invalid)?;
-    }
-    Ok(number)
-}
-
-fn parse_u32(parameter: &'static str, value: &str) -> Result<u32, Error> {
-    let invalid = || Error::InvalidNumber {
-        parameter,
-        value: value.to_owned(),
-        expected: "an integer within 0..=4294967295 in plain ASCII digits",
-    };
-    let number = parse_u64(parameter, value).map_err(|_| invalid())?;
-    u32::try_from(number).map_err(|_| invalid())
-}
-
-/// An optional `-` then plain digits, within `-10..=10`.
-fn parse_task_priority(value: &str) -> Result<i8, Error> {
-    let (negative, digits) = match value.strip_prefix('-') {
-        Some(digits) => (true, digits),
-        None => (false, value),
-    };
-    let invalid = || Error::InvalidNumber {
-        parameter: TASK_PRIORITY,
-        value: value.to_owned(),
-        expected: "an integer within -10..=10 in plain ASCII digits",
-    };
-    let magnitude = parse_u64(TASK_PRIORITY, digits).map_err(|_| invalid())?;
-    let magnitude = i64::try_from(magnitude).map_err(|_| invalid())?;
-    check_task_priority(if negative { -magnitude } else { magnitude })
-}
-
-fn parse_flag(parameter: &'static str, value: &str) -> Result<bool, Error> {
-    match value {
-        "0" => Ok(false),
-        "1" => Ok(true),
-        _ => Err(Error::InvalidValue {
-            parameter,
-            value: value.to_owned(),
-            expected: "0 or 1",
-        }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_plain_ascii_digits() {
-        assert_eq!(parse_u64("classId", "0"), Ok(0));
-        assert_eq!(parse_u64("classId", "007"), Ok(7));
-        assert_eq!(parse_u64("classId", "18446744073709551615"), Ok(u64::MAX));
-        for bad in [
-            "",
-            "-1",
-            "+1",
-            "1.5",
-            " 1",
-            "1 ",
-            "1e3",
-            "0x10",
-            "１",
-            "18446744073709551616",
-        ] {
-            assert!(
-                matches!(
-                    parse_u64("classId", bad),
-                    Err(Error::InvalidNumber {
-                        parameter: "classId",
-                        ..
-                    })
-                ),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn random_is_a_u32() {
-        assert_eq!(parse_u32("random", "4294967295"), Ok(u32::MAX));
-        assert!(matches!(
-            parse_u32("random", "4294967296"),
-            Err(Error::InvalidNumber {
-                parameter: "random",
-                ..
-            })
-        ));
-    }
-
-    #[test]
-    fn task_priority_takes_a_minus_sign_only() {
-        assert_eq!(parse_task_priority("-10"), Ok(-10));
-        assert_eq!(parse_task_priority("10"), Ok(10));
-        assert_eq!(parse_task_priority("-0"), Ok(0));
-        assert_eq!(
-            parse_task_priority("11"),
-            Err(Error::InvalidTaskPriority { value: 11 })
-        );
-        assert_eq!(
-            parse_task_priority("-11"),
-            Err(Error::InvalidTaskPriority { value: -11 })
-        );
-        for bad in [
-            "+1",
-            "--1",
-            "-",
-            "",
-            "1-",
-            "99999999999999999999",
-            "-9223372036854775808",
-        ] {
-            assert!(
-                matches!(
-                    parse_task_priority(bad),
-                    Err(Error::InvalidNumber {
-                        parameter: "taskPriority",
-                        ..
-                    })
-                ),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn one_time_valid_is_zero_or_one() {
-        assert_eq!(parse_flag("oneTimeValid", "0"), Ok(false));
-        assert_eq!(parse_flag("oneTimeValid", "1"), Ok(true));
-        for bad in ["2", "true", "", "01"] {
-            assert!(matches!(
-                parse_flag("oneTimeValid", bad),
-                Err(Error::InvalidValue { .. })
-            ));
-        }
+impl fmt::Debug for SignatureFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignatureFields")
+            .field("secret_id", &self.secret_id())
+            .field("current_time_stamp", &self.current_time_stamp)
+            .field("expire_time", &self.expire_time)
+            .field("random", &self.random)
+            .field("class_id", &self.class_id())
+            .field("procedure", &self.procedure())
+            .field("task_priority", &self.task_priority())
+            .field("task_notify_mode", &self.task_notify_mode())
+            .field("source_context", &self.source_context())
+            .field("session_context", &self.session_context())
+            .field("one_time_valid", &self.one_time_valid())
+            .field("vod_sub_app_id", &self.vod_sub_app_id())
+            .field("storage_region", &self.storage_region())
+            .field("extra", &self.extra().collect::<Vec<_>>())
+            .field("original", &self.original())
+            .finish()
     }
 }

@@ -14,14 +14,17 @@ mod limits;
 mod mac;
 mod names;
 mod params;
+mod parse;
 mod plaintext;
 mod querystring;
 #[cfg(feature = "system")]
 mod random;
+mod scan;
 #[cfg(feature = "serde")]
 mod serde_impls;
 mod signed;
 mod task_notify_mode;
+mod values;
 mod verify;
 
 pub use builder::UploadSignature;

@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 
 use crate::Error;
+use crate::scan::{self, VALUE_SPECIALS};
 
 /// One `key=value` segment, percent-decoded.
 pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -41,13 +42,14 @@ fn parse_segment(segment_number: usize, segment: &str) -> Result<Pair<'_>, Error
 }
 
 /// Why a component did not decode.
-enum Defect {
+pub(crate) enum Defect {
     BadEscape,
     BadUtf8,
 }
 
 impl Defect {
-    fn into_error(self, segment: usize, parameter: &str) -> Error {
+    /// The error for a defect in segment `segment`, whose key is `parameter`.
+    pub(crate) fn into_error(self, segment: usize, parameter: &str) -> Error {
         match self {
             Self::BadEscape => Error::MalformedQuerystring {
                 segment,
@@ -60,36 +62,54 @@ impl Defect {
     }
 }
 
-/// Decodes `+` and `%XX`; borrows when there is nothing to decode, and copies the part
-/// before the first `%` or `+` at once.
+/// Decodes `+` and `%XX`; borrows when there is nothing to decode.
 fn percent_decode(raw: &str) -> Result<Cow<'_, str>, Defect> {
     let bytes = raw.as_bytes();
-    let Some(first_special) = bytes.iter().position(|&byte| byte == b'%' || byte == b'+') else {
+    if scan::first_of(bytes, VALUE_SPECIALS) == bytes.len() {
         return Ok(Cow::Borrowed(raw));
-    };
-    let (plain, mut rest) = bytes.split_at(first_special);
-    let mut decoded = Vec::with_capacity(bytes.len());
-    decoded.extend_from_slice(plain);
-    while let Some((&byte, tail)) = rest.split_first() {
-        rest = tail;
-        match byte {
-            b'+' => decoded.push(b' '),
-            b'%' => {
-                let Some((&[high, low], tail)) = rest.split_first_chunk::<2>() else {
+    }
+    let mut buffer = Vec::with_capacity(2 * bytes.len());
+    buffer.extend_from_slice(bytes);
+    append_decoded(&mut buffer, 0, bytes.len())?;
+    buffer.drain(..bytes.len());
+    String::from_utf8(buffer)
+        .map(Cow::Owned)
+        .map_err(|_| Defect::BadUtf8)
+}
+
+/// Appends to `buffer` the decoding of `buffer[from..]` up to the first `&` before `limit`
+/// (or up to `limit`), and returns where it stopped. Nothing at or after `limit` is read, so
+/// the decoding can be appended after the text it decodes. The appended bytes are not checked
+/// for UTF-8.
+pub(crate) fn append_decoded(
+    buffer: &mut Vec<u8>,
+    from: usize,
+    limit: usize,
+) -> Result<usize, Defect> {
+    let mut position = from;
+    loop {
+        let run_end = position + scan::first_of(&buffer[position..limit], VALUE_SPECIALS);
+        buffer.extend_from_within(position..run_end);
+        position = run_end;
+        match buffer[..limit].get(position) {
+            None | Some(b'&') => return Ok(position),
+            Some(b'+') => {
+                buffer.push(b' ');
+                position += 1;
+            }
+            Some(_) => {
+                // A '%': two hex digits must follow within the component.
+                let Some(&[high, low]) = buffer[..limit].get(position + 1..position + 3) else {
                     return Err(Defect::BadEscape);
                 };
                 let (Some(high), Some(low)) = (hex_value(high), hex_value(low)) else {
                     return Err(Defect::BadEscape);
                 };
-                decoded.push(high << 4 | low);
-                rest = tail;
+                buffer.push(high << 4 | low);
+                position += 3;
             }
-            other => decoded.push(other),
         }
     }
-    String::from_utf8(decoded)
-        .map(Cow::Owned)
-        .map_err(|_| Defect::BadUtf8)
 }
 
 fn hex_value(digit: u8) -> Option<u8> {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{TaskNotifyMode, UnverifiedSignature, UploadParams, UploadSignature};
+use crate::{SignatureFields, TaskNotifyMode, UnverifiedSignature, UploadParams, UploadSignature};
 
 /// The wire names, as in the signature's plaintext.
 #[derive(Serialize, Deserialize)]
@@ -96,6 +96,31 @@ fn build(repr: ParamsRepr) -> Result<UploadSignature, crate::Error> {
         builder = builder.param(name, value)?;
     }
     Ok(builder)
+}
+
+impl Serialize for SignatureFields {
+    /// `secretId`, `currentTimeStamp`, `expireTime` and `random`, then the optional parameters
+    /// as [`UploadParams`] serializes them, in one map; the plaintext itself is left out.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Repr<'a> {
+            secret_id: &'a str,
+            current_time_stamp: u64,
+            expire_time: u64,
+            random: u32,
+            #[serde(flatten)]
+            params: UploadParams,
+        }
+        Repr {
+            secret_id: self.secret_id(),
+            current_time_stamp: self.current_time_stamp(),
+            expire_time: self.expire_time(),
+            random: self.random(),
+            params: self.to_params(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Serialize for UnverifiedSignature {

@@ -1,6 +1,7 @@
 //! Verification with the key: MAC first, then the fields, the SecretId and the time window.
 
 use crate::limits::MAX_VALIDITY_SECS;
+use crate::parse::parse;
 use crate::{Credentials, Error, SignatureFields, envelope};
 
 /// The clock skew [`Verifier`] tolerates unless told otherwise: 300 seconds.
@@ -81,9 +82,7 @@ impl<'a> Verifier<'a> {
     pub fn verify_at(&self, signature: &str, now: u64) -> Result<VerifiedSignature, Error> {
         let (mac, plaintext) = envelope::open(signature)?;
         self.credentials.check_mac(&plaintext, &mac)?;
-        let original =
-            String::from_utf8(plaintext).map_err(|_| Error::BadUtf8 { parameter: None })?;
-        let fields = SignatureFields::parse(original)?;
+        let fields = parse(plaintext)?;
         if fields.secret_id() != self.credentials.secret_id() {
             return Err(Error::SecretIdMismatch {
                 found: fields.secret_id().to_owned(),
@@ -136,7 +135,7 @@ impl Credentials {
     /// let credentials = Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
     /// let signed = UploadSignature::new().source_context("user-42")?.sign_at(&credentials, 1_700_000_000, 42)?;
     /// let verified = credentials.verify_at(signed.as_str(), 1_700_000_060)?;
-    /// assert_eq!(verified.fields().params().source_context(), Some("user-42"));
+    /// assert_eq!(verified.fields().source_context(), Some("user-42"));
     /// # Ok::<(), tencent_vod_signature::Error>(())
     /// ```
     ///

@@ -79,7 +79,7 @@ proptest! {
         let signed = builder.sign_at(&credentials, now, random).expect("within every limit");
         let decoded = UnverifiedSignature::decode(signed.as_str()).expect("decodes");
         let claims = decoded.untrusted_fields();
-        prop_assert_eq!(claims.params(), builder.params());
+        prop_assert_eq!(&claims.to_params(), builder.params());
         prop_assert_eq!(claims.secret_id(), secret_id.as_str());
         prop_assert_eq!(claims.current_time_stamp(), now);
         prop_assert_eq!(claims.expire_time(), signed.expire_time());

@@ -1,0 +1,410 @@
+//! The plaintext → [`SignatureFields`], in one pass over one buffer.
+//!
+//! A value with nothing to decode stays where it is in the plaintext; one with `%XX` or `+`
+//! is decoded once into the space after the plaintext. Keys the crate knows are recognised
+//! in place (`classId=` at the start of a segment); anything else, including a known key
+//! spelled with escapes, is decoded first and then looked up, so both spellings mean the same.
+//! Numbers are read as their digits are found, and anything unusual about them is left to
+//! the exact checks of [`values`](crate::values).
+//!
+//! Errors come in the order a segment is read: its shape, then the decoding of its key and
+//! value, then a repeated key, then the value's own limits; segments are numbered from 1.
+
+use crate::fields::{OptionalFields, SignatureFields, Span};
+use crate::names::{
+    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, ONE_TIME_VALID, PROCEDURE, RANDOM,
+    SECRET_ID, SESSION_CONTEXT, SOURCE_CONTEXT, STORAGE_REGION, TASK_NOTIFY_MODE, TASK_PRIORITY,
+    VOD_SUB_APP_ID,
+};
+use crate::params::{check_session_context, check_source_context};
+use crate::querystring::{self, Defect};
+use crate::scan::{self, SEGMENT_END, VALUE_SPECIALS};
+use crate::values::{leading_number, parse_flag, parse_task_priority, parse_u32, parse_u64};
+use crate::Error;
+
+/// Parses a plaintext into typed fields.
+///
+/// `plaintext` should have spare capacity for its own length: decoded values go there, and
+/// never take more room than the plaintext itself.
+pub(crate) fn parse(mut plaintext: Vec<u8>) -> Result<SignatureFields, Error> {
+    if std::str::from_utf8(&plaintext).is_err() {
+        return Err(Error::BadUtf8 { parameter: None });
+    }
+    let original_len = plaintext.len();
+    plaintext.reserve(original_len);
+    let mut parser = Parser {
+        buffer: plaintext,
+        original_len,
+        found: Found::default(),
+    };
+    let mut start = 0;
+    for segment in 1.. {
+        let end = parser.segment(segment, start)?;
+        if end == original_len {
+            break;
+        }
+        start = end + 1;
+    }
+    parser.finish()
+}
+
+/// A key the crate has a typed field for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Known {
+    SecretId,
+    CurrentTimeStamp,
+    ExpireTime,
+    Random,
+    ClassId,
+    Procedure,
+    TaskPriority,
+    TaskNotifyMode,
+    SourceContext,
+    SessionContext,
+    OneTimeValid,
+    VodSubAppId,
+    StorageRegion,
+}
+
+impl Known {
+    /// In the order of [`KNOWN`].
+    const ALL: [Self; 13] = [
+        Self::SecretId,
+        Self::CurrentTimeStamp,
+        Self::ExpireTime,
+        Self::Random,
+        Self::ClassId,
+        Self::Procedure,
+        Self::TaskPriority,
+        Self::TaskNotifyMode,
+        Self::SourceContext,
+        Self::SessionContext,
+        Self::OneTimeValid,
+        Self::VodSubAppId,
+        Self::StorageRegion,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::SecretId => SECRET_ID,
+            Self::CurrentTimeStamp => CURRENT_TIME_STAMP,
+            Self::ExpireTime => EXPIRE_TIME,
+            Self::Random => RANDOM,
+            Self::ClassId => CLASS_ID,
+            Self::Procedure => PROCEDURE,
+            Self::TaskPriority => TASK_PRIORITY,
+            Self::TaskNotifyMode => TASK_NOTIFY_MODE,
+            Self::SourceContext => SOURCE_CONTEXT,
+            Self::SessionContext => SESSION_CONTEXT,
+            Self::OneTimeValid => ONE_TIME_VALID,
+            Self::VodSubAppId => VOD_SUB_APP_ID,
+            Self::StorageRegion => STORAGE_REGION,
+        }
+    }
+
+    /// The known key a decoded key names.
+    fn named(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|known| known.name() == key)
+    }
+
+    /// The known key that `segment` starts with, spelled plainly and followed by `=`.
+    fn at_start(segment: &[u8]) -> Option<Self> {
+        // One comparison against a constant per candidate, chosen by the first byte.
+        let is = |known: Self| starts_with_key(segment, known.name());
+        let found = match segment.first()? {
+            b's' => [
+                Self::SecretId,
+                Self::SourceContext,
+                Self::SessionContext,
+                Self::StorageRegion,
+            ]
+            .into_iter()
+            .find(|&known| is(known)),
+            b'c' => [Self::CurrentTimeStamp, Self::ClassId]
+                .into_iter()
+                .find(|&known| is(known)),
+            b't' => [Self::TaskPriority, Self::TaskNotifyMode]
+                .into_iter()
+                .find(|&known| is(known)),
+            b'e' => Some(Self::ExpireTime).filter(|&known| is(known)),
+            b'r' => Some(Self::Random).filter(|&known| is(known)),
+            b'p' => Some(Self::Procedure).filter(|&known| is(known)),
+            b'o' => Some(Self::OneTimeValid).filter(|&known| is(known)),
+            b'v' => Some(Self::VodSubAppId).filter(|&known| is(known)),
+            _ => None,
+        };
+        found
+    }
+}
+
+/// `segment` starts with `name` followed by `=`.
+#[inline(always)]
+fn starts_with_key(segment: &[u8], name: &str) -> bool {
+    let name = name.as_bytes();
+    segment.len() > name.len() && segment[..name.len()] == *name && segment[name.len()] == b'='
+}
+
+/// What a segment's key turned out to be.
+enum Key {
+    Known(Known),
+    /// A key without a typed field, as decoded.
+    Extra(Span),
+}
+
+/// The required values found so far, and the optional ones.
+#[derive(Default)]
+struct Found {
+    secret_id: Option<Span>,
+    current_time_stamp: Option<u64>,
+    expire_time: Option<u64>,
+    random: Option<u32>,
+    optional: OptionalFields,
+}
+
+struct Parser {
+    /// The plaintext (`..original_len`), then decoded keys and values.
+    buffer: Vec<u8>,
+    original_len: usize,
+    found: Found,
+}
+
+impl Parser {
+    /// Parses the segment starting at `start` and returns where it ends (at its `&` or at
+    /// the end of the plaintext).
+    fn segment(&mut self, segment: usize, start: usize) -> Result<usize, Error> {
+        let rest = &self.buffer[start..self.original_len];
+        if matches!(rest.first(), None | Some(b'&')) {
+            return Err(malformed(segment, "empty segment"));
+        }
+        let (key, value_start) = match Known::at_start(rest) {
+            Some(known) => (Key::Known(known), start + known.name().len() + 1),
+            None => self.key(segment, start)?,
+        };
+        match key {
+            Key::Known(known) => self.known_value(segment, known, value_start),
+            Key::Extra(name) => self.extra_value(segment, name, value_start),
+        }
+    }
+
+    /// Reads a key that is not a known one spelled plainly: the segment's shape, then the key
+    /// decoded and looked up. Returns the key and where its value starts.
+    fn key(&mut self, segment: usize, start: usize) -> Result<(Key, usize), Error> {
+        let rest = &self.buffer[start..self.original_len];
+        let segment_len = scan::first_of(rest, SEGMENT_END);
+        let Some(key_len) = rest[..segment_len].iter().position(|&byte| byte == b'=') else {
+            return Err(malformed(segment, "no '=' between key and value"));
+        };
+        if key_len == 0 {
+            return Err(malformed(segment, "empty key"));
+        }
+        let key_end = start + key_len;
+        let (span, _) = self.decode(start, key_end).map_err(|defect| {
+            let raw_key = String::from_utf8_lossy(&self.buffer[start..key_end]);
+            defect.into_error(segment, &raw_key)
+        })?;
+        let key = match Known::named(self.text(span)) {
+            Some(known) => Key::Known(known),
+            None => Key::Extra(span),
+        };
+        Ok((key, key_end + 1))
+    }
+
+    /// Reads and stores the value of a known key; returns where the segment ends.
+    fn known_value(&mut self, segment: usize, known: Known, start: usize) -> Result<usize, Error> {
+        let name = known.name();
+        // Plain digits up to the segment's end: nothing to decode, no error possible.
+        let plain_number = match known {
+            Known::CurrentTimeStamp
+            | Known::ExpireTime
+            | Known::Random
+            | Known::ClassId
+            | Known::VodSubAppId => leading_number(&self.buffer[start..self.original_len]),
+            _ => None,
+        };
+        if let Some((number, digits)) = plain_number {
+            if self.store_number(known, number)? {
+                return Ok(start + digits);
+            }
+        }
+        let (span, end) = self.value(segment, name, start)?;
+        let found = &mut self.found;
+        let optional = &mut found.optional;
+        let text = span_text(&self.buffer, span);
+        match known {
+            Known::SecretId => set_once(&mut found.secret_id, name, || Ok(span))?,
+            Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, || {
+                parse_u64(name, text)
+            })?,
+            Known::ExpireTime => {
+                set_once(&mut found.expire_time, name, || parse_u64(name, text))?
+            }
+            Known::Random => set_once(&mut found.random, name, || parse_u32(name, text))?,
+            Known::ClassId => set_once(&mut optional.class_id, name, || parse_u64(name, text))?,
+            Known::VodSubAppId => {
+                set_once(&mut optional.vod_sub_app_id, name, || parse_u64(name, text))?
+            }
+            Known::Procedure => set_once(&mut optional.procedure, name, || Ok(span))?,
+            Known::StorageRegion => set_once(&mut optional.storage_region, name, || Ok(span))?,
+            Known::SourceContext => set_once(&mut optional.source_context, name, || {
+                check_source_context(text).map(|()| span)
+            })?,
+            Known::SessionContext => set_once(&mut optional.session_context, name, || {
+                check_session_context(text).map(|()| span)
+            })?,
+            Known::TaskPriority => set_once(&mut optional.task_priority, name, || {
+                parse_task_priority(text)
+            })?,
+            Known::TaskNotifyMode => {
+                set_once(&mut optional.task_notify_mode, name, || text.parse())?
+            }
+            Known::OneTimeValid => {
+                set_once(&mut optional.one_time_valid, name, || parse_flag(name, text))?
+            }
+        }
+        Ok(end)
+    }
+
+    /// Stores a number read from plain digits into the field of `known`, after the same
+    /// duplicate check as any other value. `Ok(false)` when the number does not fit the field
+    /// (a `random` over `u32`), which the exact parse then reports.
+    fn store_number(&mut self, known: Known, number: u64) -> Result<bool, Error> {
+        let name = known.name();
+        let found = &mut self.found;
+        match known {
+            Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, || Ok(number))?,
+            Known::ExpireTime => set_once(&mut found.expire_time, name, || Ok(number))?,
+            Known::ClassId => set_once(&mut found.optional.class_id, name, || Ok(number))?,
+            Known::VodSubAppId => {
+                set_once(&mut found.optional.vod_sub_app_id, name, || Ok(number))?
+            }
+            Known::Random => match u32::try_from(number) {
+                Ok(random) => set_once(&mut found.random, name, || Ok(random))?,
+                Err(_) => return Ok(false),
+            },
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Reads an extra parameter's value and stores the pair; returns where the segment ends.
+    fn extra_value(&mut self, segment: usize, name: Span, start: usize) -> Result<usize, Error> {
+        let name_text = span_text(&self.buffer, name).to_owned();
+        let (value, end) = self.value(segment, &name_text, start)?;
+        let extra = &self.found.optional.extra;
+        if extra
+            .iter()
+            .any(|&(existing, _)| span_text(&self.buffer, existing) == name_text)
+        {
+            return Err(Error::DuplicateParameter { name: name_text });
+        }
+        self.found.optional.extra.push((name, value));
+        Ok(end)
+    }
+
+    /// Decodes the value starting at `start` of the key `name`; returns it and where the
+    /// segment ends.
+    fn value(&mut self, segment: usize, name: &str, start: usize) -> Result<(Span, usize), Error> {
+        self.decode(start, self.original_len)
+            .map_err(|defect| defect.into_error(segment, name))
+    }
+
+    /// Decodes from `start` up to the first `&` before `limit` (or up to `limit`): a span of
+    /// the plaintext itself when there is nothing to decode, else of the decoding appended
+    /// after it. Returns the span and where decoding stopped.
+    fn decode(&mut self, start: usize, limit: usize) -> Result<(Span, usize), Defect> {
+        let stop = start + scan::first_of(&self.buffer[start..limit], VALUE_SPECIALS);
+        if stop == limit || self.buffer[stop] == b'&' {
+            return Ok((Span::new(start, stop), stop));
+        }
+        let decoded_start = self.buffer.len();
+        self.buffer.extend_from_within(start..stop);
+        let end = querystring::append_decoded(&mut self.buffer, stop, limit)?;
+        if std::str::from_utf8(&self.buffer[decoded_start..]).is_err() {
+            return Err(Defect::BadUtf8);
+        }
+        Ok((Span::new(decoded_start, self.buffer.len()), end))
+    }
+
+    fn text(&self, span: Span) -> &str {
+        span_text(&self.buffer, span)
+    }
+
+    /// The fields, once every segment is read and the four required values are there.
+    fn finish(self) -> Result<SignatureFields, Error> {
+        let Found {
+            secret_id,
+            current_time_stamp,
+            expire_time,
+            random,
+            optional,
+        } = self.found;
+        let missing = |name| Error::MissingParameter { name };
+        let secret_id = secret_id.ok_or(missing(SECRET_ID))?;
+        let current_time_stamp = current_time_stamp.ok_or(missing(CURRENT_TIME_STAMP))?;
+        let expire_time = expire_time.ok_or(missing(EXPIRE_TIME))?;
+        let random = random.ok_or(missing(RANDOM))?;
+        // The plaintext was checked to be UTF-8, and so was every decoded value appended.
+        let text = String::from_utf8(self.buffer).map_err(|_| Error::BadUtf8 { parameter: None })?;
+        Ok(SignatureFields {
+            text,
+            original_len: self.original_len,
+            secret_id,
+            current_time_stamp,
+            expire_time,
+            random,
+            optional,
+        })
+    }
+}
+
+/// The text of `span` in `buffer`: UTF-8, since the plaintext and every decoded value were
+/// checked when they were found.
+fn span_text(buffer: &[u8], span: Span) -> &str {
+    std::str::from_utf8(span.bytes(buffer)).unwrap_or_default()
+}
+
+fn malformed(segment: usize, reason: &'static str) -> Error {
+    Error::MalformedQuerystring { segment, reason }
+}
+
+/// Fills `slot` with the parsed value, refusing a parameter given twice before parsing it.
+fn set_once<T>(
+    slot: &mut Option<T>,
+    name: &'static str,
+    parse: impl FnOnce() -> Result<T, Error>,
+) -> Result<(), Error> {
+    if slot.is_some() {
+        return Err(Error::DuplicateParameter {
+            name: name.to_owned(),
+        });
+    }
+    *slot = Some(parse()?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::KNOWN;
+
+    #[test]
+    fn known_keys_are_listed_once_in_the_order_of_known() {
+        assert_eq!(Known::ALL.map(Known::name), KNOWN);
+    }
+
+    #[test]
+    fn every_known_key_is_recognised_in_place_and_nothing_else() {
+        for known in Known::ALL {
+            let name = known.name();
+            assert_eq!(Known::at_start(format!("{name}=1").as_bytes()), Some(known));
+            assert_eq!(Known::at_start(format!("{name}=").as_bytes()), Some(known));
+            assert_eq!(Known::at_start(name.as_bytes()), None, "no '='");
+            assert_eq!(Known::at_start(format!("{name}x=1").as_bytes()), None);
+            assert_eq!(Known::at_start(format!("{name}&=1").as_bytes()), None);
+            assert_eq!(Known::named(name), Some(known));
+        }
+        assert_eq!(Known::at_start(b"secretid=1"), None);
+        assert_eq!(Known::at_start(b"secret%49d=1"), None);
+        assert_eq!(Known::named("secretid"), None);
+    }
+}
