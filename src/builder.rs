@@ -1,9 +1,9 @@
 //! The `UploadSignature` builder and the signing pipeline:
 //! typed values → plaintext → HMAC-SHA1 → Base64.
 
-use std::cell::Cell;
 
 use crate::limits::{DEFAULT_VALIDITY_SECS, MAC_LEN, MAX_VALIDITY_SECS};
+use crate::scratch::with_scratch;
 use crate::params::{check_session_context, check_source_context, check_task_priority};
 use crate::{Credentials, Error, SignedUpload, TaskNotifyMode, UploadParams, envelope, plaintext};
 
@@ -311,26 +311,4 @@ fn check_validity(seconds: u64) -> Result<(), Error> {
         return Err(Error::InvalidValidity { seconds });
     }
     Ok(())
-}
-
-thread_local! {
-    /// Reused per thread for MAC || plaintext, so signing allocates only its output.
-    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-}
-
-/// The largest scratch buffer a thread keeps between signatures; a larger one (for an
-/// oversized parameter) is freed after use.
-const SCRATCH_KEPT_BYTES: usize = 64 * 1024;
-
-/// Runs `work` on the thread's reusable buffer (a fresh one during thread teardown, when
-/// thread-locals are gone), put back afterwards. The buffer keeps its length between calls,
-/// so it is zero-filled only when it grows; `work` writes before it reads.
-fn with_scratch<T>(work: impl FnOnce(&mut Vec<u8>) -> T) -> T {
-    let mut buffer = SCRATCH.try_with(Cell::take).unwrap_or_default();
-    let result = work(&mut buffer);
-    if buffer.capacity() <= SCRATCH_KEPT_BYTES {
-        // Fails only during thread teardown; the buffer is then simply dropped.
-        let _ = SCRATCH.try_with(|cell| cell.set(buffer));
-    }
-    result
 }

@@ -1,6 +1,9 @@
 //! The outer layer: `Base64(mac || plaintext)`, standard alphabet, padding required.
 
+use base64_simd::Out;
+
 use crate::Error;
+use crate::querystring::DECODE_SLACK;
 use crate::limits::{MAC_LEN, MAX_SIGNATURE_LEN};
 
 /// Standard alphabet with padding. `base64-simd` decodes only canonical input (padding
@@ -31,16 +34,18 @@ pub(crate) fn seal(payload: &[u8], out: &mut String) -> Result<(), Error> {
     Ok(())
 }
 
-/// Splits a signature into its MAC and its plaintext bytes.
-///
-/// The plaintext comes with spare capacity for its own length, the room
-/// [`parse`](crate::parse::parse) needs for decoded values: one allocation per signature.
+/// Decodes a signature into the start of `scratch`: the MAC, then the plaintext, then room
+/// for the plaintext's decoded values (its length plus [`DECODE_SLACK`]), growing `scratch` if
+/// needed. Returns the MAC and the plaintext's length.
 ///
 /// # Errors
 ///
 /// [`Error::SignatureTooLong`] (checked first, before any decoding), [`Error::BadBase64`],
 /// [`Error::TooShort`] below 21 bytes.
-pub(crate) fn open(signature: &str) -> Result<([u8; MAC_LEN], Vec<u8>), Error> {
+pub(crate) fn open_into(
+    signature: &str,
+    scratch: &mut Vec<u8>,
+) -> Result<([u8; MAC_LEN], usize), Error> {
     if signature.len() > MAX_SIGNATURE_LEN {
         return Err(Error::SignatureTooLong {
             len: signature.len(),
@@ -50,19 +55,20 @@ pub(crate) fn open(signature: &str) -> Result<([u8; MAC_LEN], Vec<u8>), Error> {
     let payload_len = STANDARD
         .decoded_length(signature.as_bytes())
         .map_err(|_| Error::BadBase64)?;
-    let mut payload = Vec::with_capacity(2 * payload_len.saturating_sub(MAC_LEN) + MAC_LEN);
-    STANDARD
-        .decode_append(signature, &mut payload)
-        .map_err(|_| Error::BadBase64)?;
-    let Some((mac, plaintext)) = payload.split_first_chunk::<MAC_LEN>() else {
-        return Err(Error::TooShort { len: payload.len() });
-    };
-    if plaintext.is_empty() {
-        return Err(Error::TooShort { len: payload.len() });
+    let needed = 2 * payload_len + DECODE_SLACK;
+    if scratch.len() < needed {
+        scratch.resize(needed, 0);
     }
-    let mac = *mac;
-    payload.drain(..MAC_LEN);
-    Ok((mac, payload))
+    STANDARD
+        .decode(
+            signature.as_bytes(),
+            Out::from_slice(&mut scratch[..payload_len]),
+        )
+        .map_err(|_| Error::BadBase64)?;
+    match scratch[..payload_len].split_first_chunk::<MAC_LEN>() {
+        Some((mac, plaintext)) if !plaintext.is_empty() => Ok((*mac, plaintext.len())),
+        _ => Err(Error::TooShort { len: payload_len }),
+    }
 }
 
 #[cfg(test)]
@@ -82,10 +88,15 @@ mod tests {
     fn twenty_one_bytes_is_the_shortest_signature() {
         let mut text = String::new();
         seal(&[1u8; 21], &mut text).unwrap_or_default();
-        assert_eq!(open(&text).map(|(_, p)| p), Ok(vec![1u8]));
+        let mut scratch = Vec::new();
+        assert_eq!(open_into(&text, &mut scratch), Ok(([1u8; 20], 1)));
+        assert_eq!(scratch[20], 1);
         let mut text = String::new();
         seal(&[1u8; 20], &mut text).unwrap_or_default();
-        assert_eq!(open(&text), Err(Error::TooShort { len: 20 }));
+        assert_eq!(
+            open_into(&text, &mut scratch),
+            Err(Error::TooShort { len: 20 })
+        );
     }
 
     #[test]
@@ -93,12 +104,15 @@ mod tests {
         // Not Base64 at all: only the length check can produce this error.
         let huge = "!".repeat(MAX_SIGNATURE_LEN + 1);
         assert_eq!(
-            open(&huge),
+            open_into(&huge, &mut Vec::new()),
             Err(Error::SignatureTooLong {
                 len: MAX_SIGNATURE_LEN + 1,
                 max: MAX_SIGNATURE_LEN
             })
         );
-        assert_eq!(open(&"!".repeat(MAX_SIGNATURE_LEN)), Err(Error::BadBase64));
+        assert_eq!(
+            open_into(&"!".repeat(MAX_SIGNATURE_LEN), &mut Vec::new()),
+            Err(Error::BadBase64)
+        );
     }
 }

@@ -42,14 +42,9 @@ impl Span {
         Self { start, end }
     }
 
-    /// The bytes this span covers in `buffer`.
-    pub(crate) fn bytes(self, buffer: &[u8]) -> &[u8] {
-        buffer.get(self.start..self.end).unwrap_or_default()
-    }
-
     /// The text this span covers. Spans are made over the same buffer at UTF-8 boundaries,
     /// so this is never empty by mistake.
-    fn of(self, text: &str) -> &str {
+    pub(crate) fn of(self, text: &str) -> &str {
         text.get(self.start..self.end).unwrap_or_default()
     }
 }

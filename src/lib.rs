@@ -20,6 +20,7 @@ mod querystring;
 #[cfg(feature = "system")]
 mod random;
 mod scan;
+mod scratch;
 #[cfg(feature = "serde")]
 mod serde_impls;
 mod signed;

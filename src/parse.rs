@@ -1,7 +1,7 @@
-//! The plaintext → [`SignatureFields`], in one pass over one buffer.
+//! The plaintext → [`SignatureFields`], in one pass.
 //!
-//! A value with nothing to decode stays where it is in the plaintext; one with `%XX` or `+`
-//! is decoded once into the space after the plaintext. Keys the crate knows are recognised
+//! The fields' text starts as a copy of the plaintext: a value with nothing to decode is a
+//! range of it; one with `%XX` or `+` is decoded once and appended. Keys the crate knows are recognised
 //! in place (`classId=` at the start of a segment); anything else, including a known key
 //! spelled with escapes, is decoded first and then looked up, so both spellings mean the same.
 //! Numbers are read as their digits are found, and anything unusual about them is left to
@@ -24,23 +24,25 @@ use crate::Error;
 
 /// Parses a plaintext into typed fields.
 ///
-/// `plaintext` should have spare capacity for its own length: decoded values go there, and
-/// never take more room than the plaintext itself.
-pub(crate) fn parse(mut plaintext: Vec<u8>) -> Result<SignatureFields, Error> {
-    if std::str::from_utf8(&plaintext).is_err() {
+/// `decode_area` is where values with escapes are decoded before they are appended to the
+/// fields' text; it must be at least `original.len() + DECODE_SLACK` bytes long.
+pub(crate) fn parse(original: &[u8], decode_area: &mut [u8]) -> Result<SignatureFields, Error> {
+    let Ok(original_text) = std::str::from_utf8(original) else {
         return Err(Error::BadUtf8 { parameter: None });
-    }
-    let original_len = plaintext.len();
-    plaintext.reserve(original_len);
+    };
+    // Decoded values are never longer than the plaintext they come from.
+    let mut text = String::with_capacity(2 * original.len());
+    text.push_str(original_text);
     let mut parser = Parser {
-        buffer: plaintext,
-        original_len,
+        original,
+        decode_area,
+        text,
         found: Found::default(),
     };
     let mut start = 0;
     for segment in 1.. {
         let end = parser.segment(segment, start)?;
-        if end == original_len {
+        if end == original.len() {
             break;
         }
         start = end + 1;
@@ -109,31 +111,25 @@ impl Known {
 
     /// The known key that `segment` starts with, spelled plainly and followed by `=`.
     fn at_start(segment: &[u8]) -> Option<Self> {
-        // One comparison against a constant per candidate, chosen by the first byte.
-        let is = |known: Self| starts_with_key(segment, known.name());
-        let found = match segment.first()? {
-            b's' => [
-                Self::SecretId,
-                Self::SourceContext,
-                Self::SessionContext,
-                Self::StorageRegion,
-            ]
-            .into_iter()
-            .find(|&known| is(known)),
-            b'c' => [Self::CurrentTimeStamp, Self::ClassId]
-                .into_iter()
-                .find(|&known| is(known)),
-            b't' => [Self::TaskPriority, Self::TaskNotifyMode]
-                .into_iter()
-                .find(|&known| is(known)),
-            b'e' => Some(Self::ExpireTime).filter(|&known| is(known)),
-            b'r' => Some(Self::Random).filter(|&known| is(known)),
-            b'p' => Some(Self::Procedure).filter(|&known| is(known)),
-            b'o' => Some(Self::OneTimeValid).filter(|&known| is(known)),
-            b'v' => Some(Self::VodSubAppId).filter(|&known| is(known)),
-            _ => None,
+        // Chosen by the first byte, then compared with constant names (compiled inline).
+        let is = |name| starts_with_key(segment, name);
+        let known = match segment.first()? {
+            b's' if is(SECRET_ID) => Self::SecretId,
+            b's' if is(SOURCE_CONTEXT) => Self::SourceContext,
+            b's' if is(SESSION_CONTEXT) => Self::SessionContext,
+            b's' if is(STORAGE_REGION) => Self::StorageRegion,
+            b'c' if is(CURRENT_TIME_STAMP) => Self::CurrentTimeStamp,
+            b'c' if is(CLASS_ID) => Self::ClassId,
+            b'e' if is(EXPIRE_TIME) => Self::ExpireTime,
+            b'r' if is(RANDOM) => Self::Random,
+            b'p' if is(PROCEDURE) => Self::Procedure,
+            b't' if is(TASK_PRIORITY) => Self::TaskPriority,
+            b't' if is(TASK_NOTIFY_MODE) => Self::TaskNotifyMode,
+            b'o' if is(ONE_TIME_VALID) => Self::OneTimeValid,
+            b'v' if is(VOD_SUB_APP_ID) => Self::VodSubAppId,
+            _ => return None,
         };
-        found
+        Some(known)
     }
 }
 
@@ -161,18 +157,19 @@ struct Found {
     optional: OptionalFields,
 }
 
-struct Parser {
-    /// The plaintext (`..original_len`), then decoded keys and values.
-    buffer: Vec<u8>,
-    original_len: usize,
+struct Parser<'a> {
+    original: &'a [u8],
+    decode_area: &'a mut [u8],
+    /// The plaintext, then every decoded key or value that had escapes.
+    text: String,
     found: Found,
 }
 
-impl Parser {
+impl Parser<'_> {
     /// Parses the segment starting at `start` and returns where it ends (at its `&` or at
     /// the end of the plaintext).
     fn segment(&mut self, segment: usize, start: usize) -> Result<usize, Error> {
-        let rest = &self.buffer[start..self.original_len];
+        let rest = &self.original[start..];
         if matches!(rest.first(), None | Some(b'&')) {
             return Err(malformed(segment, "empty segment"));
         }
@@ -189,7 +186,7 @@ impl Parser {
     /// Reads a key that is not a known one spelled plainly: the segment's shape, then the key
     /// decoded and looked up. Returns the key and where its value starts.
     fn key(&mut self, segment: usize, start: usize) -> Result<(Key, usize), Error> {
-        let rest = &self.buffer[start..self.original_len];
+        let rest = &self.original[start..];
         let segment_len = scan::first_of(rest, SEGMENT_END);
         let Some(key_len) = rest[..segment_len].iter().position(|&byte| byte == b'=') else {
             return Err(malformed(segment, "no '=' between key and value"));
@@ -199,10 +196,10 @@ impl Parser {
         }
         let key_end = start + key_len;
         let (span, _) = self.decode(start, key_end).map_err(|defect| {
-            let raw_key = String::from_utf8_lossy(&self.buffer[start..key_end]);
+            let raw_key = String::from_utf8_lossy(&self.original[start..key_end]);
             defect.into_error(segment, &raw_key)
         })?;
-        let key = match Known::named(self.text(span)) {
+        let key = match Known::named(span.of(&self.text)) {
             Some(known) => Key::Known(known),
             None => Key::Extra(span),
         };
@@ -218,7 +215,7 @@ impl Parser {
             | Known::ExpireTime
             | Known::Random
             | Known::ClassId
-            | Known::VodSubAppId => leading_number(&self.buffer[start..self.original_len]),
+            | Known::VodSubAppId => leading_number(&self.original[start..]),
             _ => None,
         };
         if let Some((number, digits)) = plain_number {
@@ -229,7 +226,7 @@ impl Parser {
         let (span, end) = self.value(segment, name, start)?;
         let found = &mut self.found;
         let optional = &mut found.optional;
-        let text = span_text(&self.buffer, span);
+        let text = span.of(&self.text);
         match known {
             Known::SecretId => set_once(&mut found.secret_id, name, || Ok(span))?,
             Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, || {
@@ -288,12 +285,12 @@ impl Parser {
 
     /// Reads an extra parameter's value and stores the pair; returns where the segment ends.
     fn extra_value(&mut self, segment: usize, name: Span, start: usize) -> Result<usize, Error> {
-        let name_text = span_text(&self.buffer, name).to_owned();
+        let name_text = name.of(&self.text).to_owned();
         let (value, end) = self.value(segment, &name_text, start)?;
         let extra = &self.found.optional.extra;
         if extra
             .iter()
-            .any(|&(existing, _)| span_text(&self.buffer, existing) == name_text)
+            .any(|&(existing, _)| existing.of(&self.text) == name_text)
         {
             return Err(Error::DuplicateParameter { name: name_text });
         }
@@ -304,29 +301,24 @@ impl Parser {
     /// Decodes the value starting at `start` of the key `name`; returns it and where the
     /// segment ends.
     fn value(&mut self, segment: usize, name: &str, start: usize) -> Result<(Span, usize), Error> {
-        self.decode(start, self.original_len)
+        self.decode(start, self.original.len())
             .map_err(|defect| defect.into_error(segment, name))
     }
 
     /// Decodes from `start` up to the first `&` before `limit` (or up to `limit`): a span of
     /// the plaintext itself when there is nothing to decode, else of the decoding appended
-    /// after it. Returns the span and where decoding stopped.
+    /// to the text. Returns the span and where decoding stopped.
     fn decode(&mut self, start: usize, limit: usize) -> Result<(Span, usize), Defect> {
-        let stop = start + scan::first_of(&self.buffer[start..limit], VALUE_SPECIALS);
-        if stop == limit || self.buffer[stop] == b'&' {
-            return Ok((Span::new(start, stop), stop));
+        let raw = &self.original[start..limit];
+        let plain = scan::first_of(raw, VALUE_SPECIALS);
+        if raw.get(plain).is_none_or(|&byte| byte == b'&') {
+            return Ok((Span::new(start, start + plain), start + plain));
         }
-        let decoded_start = self.buffer.len();
-        self.buffer.extend_from_within(start..stop);
-        let end = querystring::append_decoded(&mut self.buffer, stop, limit)?;
-        if std::str::from_utf8(&self.buffer[decoded_start..]).is_err() {
-            return Err(Defect::BadUtf8);
-        }
-        Ok((Span::new(decoded_start, self.buffer.len()), end))
-    }
-
-    fn text(&self, span: Span) -> &str {
-        span_text(&self.buffer, span)
+        let (len, read) = querystring::decode_into(raw, self.decode_area)?;
+        let decoded = std::str::from_utf8(&self.decode_area[..len]).map_err(|_| Defect::BadUtf8)?;
+        let span_start = self.text.len();
+        self.text.push_str(decoded);
+        Ok((Span::new(span_start, self.text.len()), start + read))
     }
 
     /// The fields, once every segment is read and the four required values are there.
@@ -343,11 +335,9 @@ impl Parser {
         let current_time_stamp = current_time_stamp.ok_or(missing(CURRENT_TIME_STAMP))?;
         let expire_time = expire_time.ok_or(missing(EXPIRE_TIME))?;
         let random = random.ok_or(missing(RANDOM))?;
-        // The plaintext was checked to be UTF-8, and so was every decoded value appended.
-        let text = String::from_utf8(self.buffer).map_err(|_| Error::BadUtf8 { parameter: None })?;
         Ok(SignatureFields {
-            text,
-            original_len: self.original_len,
+            text: self.text,
+            original_len: self.original.len(),
             secret_id,
             current_time_stamp,
             expire_time,
@@ -355,12 +345,6 @@ impl Parser {
             optional,
         })
     }
-}
-
-/// The text of `span` in `buffer`: UTF-8, since the plaintext and every decoded value were
-/// checked when they were found.
-fn span_text(buffer: &[u8], span: Span) -> &str {
-    std::str::from_utf8(span.bytes(buffer)).unwrap_or_default()
 }
 
 fn malformed(segment: usize, reason: &'static str) -> Error {

@@ -68,48 +68,60 @@ fn percent_decode(raw: &str) -> Result<Cow<'_, str>, Defect> {
     if scan::first_of(bytes, VALUE_SPECIALS) == bytes.len() {
         return Ok(Cow::Borrowed(raw));
     }
-    let mut buffer = Vec::with_capacity(2 * bytes.len());
-    buffer.extend_from_slice(bytes);
-    append_decoded(&mut buffer, 0, bytes.len())?;
-    buffer.drain(..bytes.len());
-    String::from_utf8(buffer)
+    let mut decoded = vec![0; bytes.len() + DECODE_SLACK];
+    let (len, _) = decode_into(bytes, &mut decoded)?;
+    decoded.truncate(len);
+    String::from_utf8(decoded)
         .map(Cow::Owned)
         .map_err(|_| Defect::BadUtf8)
 }
 
-/// Appends to `buffer` the decoding of `buffer[from..]` up to the first `&` before `limit`
-/// (or up to `limit`), and returns where it stopped. Nothing at or after `limit` is read, so
-/// the decoding can be appended after the text it decodes. The appended bytes are not checked
-/// for UTF-8.
-pub(crate) fn append_decoded(
-    buffer: &mut Vec<u8>,
-    from: usize,
-    limit: usize,
-) -> Result<usize, Defect> {
-    let mut position = from;
-    loop {
-        let run_end = position + scan::first_of(&buffer[position..limit], VALUE_SPECIALS);
-        buffer.extend_from_within(position..run_end);
-        position = run_end;
-        match buffer[..limit].get(position) {
-            None | Some(b'&') => return Ok(position),
-            Some(b'+') => {
-                buffer.push(b' ');
-                position += 1;
+/// The room [`decode_into`] needs in its output beyond the length of its input.
+pub(crate) const DECODE_SLACK: usize = 8;
+
+/// Decodes `raw` up to its first `&` (or its end) into the start of `out`, which must be at
+/// least `raw.len() + DECODE_SLACK` bytes long; returns the decoded length and how many bytes
+/// of `raw` were read. The decoded bytes are not checked for UTF-8.
+///
+/// Eight bytes at a time: each word is copied whole and the cursor moves past the bytes that
+/// stand for themselves, so a run of plain text costs one store per eight bytes.
+pub(crate) fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<(usize, usize), Defect> {
+    let masks = scan::masks(VALUE_SPECIALS);
+    let (mut read, mut written) = (0, 0);
+    while read < raw.len() {
+        let word = scan::load_word(raw, read);
+        out[written..written + 8].copy_from_slice(&word.to_le_bytes());
+        let found = scan::matching_bytes(word, masks);
+        if found == 0 {
+            let plain = (raw.len() - read).min(8);
+            read += plain;
+            written += plain;
+            continue;
+        }
+        let plain = scan::first_index(found);
+        read += plain;
+        written += plain;
+        match raw[read] {
+            b'&' => break,
+            b'+' => {
+                out[written] = b' ';
+                read += 1;
             }
-            Some(_) => {
-                // A '%': two hex digits must follow within the component.
-                let Some(&[high, low]) = buffer[..limit].get(position + 1..position + 3) else {
+            _ => {
+                // A '%': two hex digits must follow within `raw`.
+                let Some(&[high, low]) = raw.get(read + 1..read + 3) else {
                     return Err(Defect::BadEscape);
                 };
                 let (Some(high), Some(low)) = (hex_value(high), hex_value(low)) else {
                     return Err(Defect::BadEscape);
                 };
-                buffer.push(high << 4 | low);
-                position += 3;
+                out[written] = high << 4 | low;
+                read += 3;
             }
         }
+        written += 1;
     }
+    Ok((written, read))
 }
 
 fn hex_value(digit: u8) -> Option<u8> {

@@ -15,30 +15,37 @@ const HIGH_BITS: u64 = u64::from_ne_bytes([0x80; 8]);
 
 /// The index of the first byte of `bytes` that is one of `needles`, or `bytes.len()`.
 pub(crate) fn first_of(bytes: &[u8], needles: [u8; 3]) -> usize {
-    let masks = needles.map(|needle| u64::from_ne_bytes([needle; 8]));
-    let mut words = bytes.chunks_exact(8);
+    let masks = masks(needles);
     let mut offset = 0;
-    for word in &mut words {
-        let found = matching_bytes(u64::from_le_bytes(word.try_into().unwrap_or_default()), masks);
+    while offset < bytes.len() {
+        let found = matching_bytes(load_word(bytes, offset), masks);
         if found != 0 {
             return offset + first_index(found);
         }
         offset += 8;
     }
-    // The tail, padded with zero bytes, which no needle matches (none of them is zero).
-    let tail = words.remainder();
-    let mut padded = [0u8; 8];
-    padded[..tail.len()].copy_from_slice(tail);
-    let found = matching_bytes(u64::from_le_bytes(padded), masks);
-    if found != 0 {
-        offset + first_index(found)
-    } else {
-        bytes.len()
+    bytes.len()
+}
+
+/// Each needle repeated over a word, for [`matching_bytes`].
+pub(crate) fn masks(needles: [u8; 3]) -> [u64; 3] {
+    needles.map(|needle| u64::from_ne_bytes([needle; 8]))
+}
+
+/// The eight bytes of `bytes` from `offset` as a little-endian word, padded with zero bytes
+/// past the end (no needle is zero, so padding never matches).
+pub(crate) fn load_word(bytes: &[u8], offset: usize) -> u64 {
+    let rest = bytes.get(offset..).unwrap_or_default();
+    if let Some(word) = rest.first_chunk::<8>() {
+        return u64::from_le_bytes(*word);
     }
+    rest.iter()
+        .rev()
+        .fold(0, |word, &byte| word << 8 | u64::from(byte))
 }
 
 /// The high bit of every byte of `word` that equals one of the needles the masks repeat.
-fn matching_bytes(word: u64, masks: [u64; 3]) -> u64 {
+pub(crate) fn matching_bytes(word: u64, masks: [u64; 3]) -> u64 {
     zero_bytes(word ^ masks[0]) | zero_bytes(word ^ masks[1]) | zero_bytes(word ^ masks[2])
 }
 
@@ -49,7 +56,7 @@ fn zero_bytes(word: u64) -> u64 {
 }
 
 /// The index, in a little-endian word, of the lowest byte whose high bit `found` sets.
-fn first_index(found: u64) -> usize {
+pub(crate) fn first_index(found: u64) -> usize {
     (found.trailing_zeros() / 8) as usize
 }
 
@@ -86,6 +93,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn short_words_are_padded_with_zeros() {
+        assert_eq!(load_word(b"abcdefghi", 0), u64::from_le_bytes(*b"abcdefgh"));
+        assert_eq!(load_word(b"abcdefghi", 6), u64::from_le_bytes(*b"ghi\0\0\0\0\0"));
+        assert_eq!(load_word(b"abc", 3), 0);
+        assert_eq!(load_word(b"abc", 9), 0);
     }
 
     #[test]

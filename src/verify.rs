@@ -1,6 +1,7 @@
 //! Verification with the key: MAC first, then the fields, the SecretId and the time window.
 
-use crate::limits::MAX_VALIDITY_SECS;
+use crate::limits::{MAC_LEN, MAX_VALIDITY_SECS};
+use crate::scratch::with_scratch;
 use crate::parse::parse;
 use crate::{Credentials, Error, SignatureFields, envelope};
 
@@ -80,9 +81,12 @@ impl<'a> Verifier<'a> {
     /// [`Error::MacMismatch`], [`Error::SecretIdMismatch`], [`Error::Expired`] (also when
     /// `expireTime < currentTimeStamp`), [`Error::InvalidValidity`], [`Error::NotYetValid`].
     pub fn verify_at(&self, signature: &str, now: u64) -> Result<VerifiedSignature, Error> {
-        let (mac, plaintext) = envelope::open(signature)?;
-        self.credentials.check_mac(&plaintext, &mac)?;
-        let fields = parse(plaintext)?;
+        let fields = with_scratch(|scratch| {
+            let (mac, plaintext_len) = envelope::open_into(signature, scratch)?;
+            let (plaintext, decode_area) = scratch[MAC_LEN..].split_at_mut(plaintext_len);
+            self.credentials.check_mac(plaintext, &mac)?;
+            parse(plaintext, decode_area)
+        })?;
         if fields.secret_id() != self.credentials.secret_id() {
             return Err(Error::SecretIdMismatch {
                 found: fields.secret_id().to_owned(),
