@@ -397,10 +397,7 @@ mod tests {
             .expect("verifies with the crate");
         let fields = verified.fields();
         assert_eq!(body["data"]["expireTime"], fields.expire_time());
-        assert_eq!(
-            fields.source_context(),
-            Some(r#"{"userId":"alice"}"#)
-        );
+        assert_eq!(fields.source_context(), Some(r#"{"userId":"alice"}"#));
         assert_eq!(fields.class_id(), Some(7));
         assert_eq!(
             fields.expire_time() - fields.current_time_stamp(),

@@ -1,10 +1,9 @@
 //! The `UploadSignature` builder and the signing pipeline:
 //! typed values → plaintext → HMAC-SHA1 → Base64.
 
-
 use crate::limits::{DEFAULT_VALIDITY_SECS, MAC_LEN, MAX_VALIDITY_SECS};
-use crate::scratch::with_scratch;
 use crate::params::{check_session_context, check_source_context, check_task_priority};
+use crate::scratch::with_scratch;
 use crate::{Credentials, Error, SignedUpload, TaskNotifyMode, UploadParams, envelope, plaintext};
 
 /// How long a signature stays valid.

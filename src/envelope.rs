@@ -3,8 +3,8 @@
 use base64_simd::Out;
 
 use crate::Error;
-use crate::querystring::DECODE_SLACK;
 use crate::limits::{MAC_LEN, MAX_SIGNATURE_LEN};
+use crate::querystring::DECODE_SLACK;
 
 /// Standard alphabet with padding. `base64-simd` decodes only canonical input (padding
 /// present, no whitespace, trailing bits zero), which is what every real producer emits.

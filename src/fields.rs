@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::limits::MAX_SIGNATURE_LEN;
 use crate::{TaskNotifyMode, UploadParams, querystring};
 
 /// Everything a signature's plaintext says: the four required values, the optional
@@ -30,22 +31,32 @@ pub struct SignatureFields {
     pub(crate) optional: OptionalFields,
 }
 
-/// Where a decoded value sits in [`SignatureFields`]' buffer.
+/// Where a decoded value sits in [`SignatureFields`]' buffer, in 32 bits a bound (the fields
+/// are moved a few times on their way out: smaller is measurably faster).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
-    start: usize,
-    end: usize,
+    start: u32,
+    end: u32,
 }
 
+const _: () = assert!(2 * MAX_SIGNATURE_LEN < u32::MAX as usize);
+
 impl Span {
+    /// A span of a buffer no longer than twice [`MAX_SIGNATURE_LEN`], which fits in 32 bits
+    /// (checked at compile time below): the fallback is never taken.
     pub(crate) fn new(start: usize, end: usize) -> Self {
-        Self { start, end }
+        let bound = |index: usize| u32::try_from(index).unwrap_or(u32::MAX);
+        Self {
+            start: bound(start),
+            end: bound(end),
+        }
     }
 
     /// The text this span covers. Spans are made over the same buffer at UTF-8 boundaries,
     /// so this is never empty by mistake.
     pub(crate) fn of(self, text: &str) -> &str {
-        text.get(self.start..self.end).unwrap_or_default()
+        text.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
     }
 }
 

@@ -10,17 +10,17 @@
 //! Errors come in the order a segment is read: its shape, then the decoding of its key and
 //! value, then a repeated key, then the value's own limits; segments are numbered from 1.
 
+use crate::Error;
 use crate::fields::{OptionalFields, SignatureFields, Span};
 use crate::names::{
-    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, ONE_TIME_VALID, PROCEDURE, RANDOM,
-    SECRET_ID, SESSION_CONTEXT, SOURCE_CONTEXT, STORAGE_REGION, TASK_NOTIFY_MODE, TASK_PRIORITY,
+    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, ONE_TIME_VALID, PROCEDURE, RANDOM, SECRET_ID,
+    SESSION_CONTEXT, SOURCE_CONTEXT, STORAGE_REGION, TASK_NOTIFY_MODE, TASK_PRIORITY,
     VOD_SUB_APP_ID,
 };
 use crate::params::{check_session_context, check_source_context};
 use crate::querystring::{self, Defect};
 use crate::scan::{self, SEGMENT_END, VALUE_SPECIALS};
 use crate::values::{leading_number, parse_flag, parse_task_priority, parse_u32, parse_u64};
-use crate::Error;
 
 /// Parses a plaintext into typed fields.
 ///
@@ -232,9 +232,7 @@ impl Parser<'_> {
             Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, || {
                 parse_u64(name, text)
             })?,
-            Known::ExpireTime => {
-                set_once(&mut found.expire_time, name, || parse_u64(name, text))?
-            }
+            Known::ExpireTime => set_once(&mut found.expire_time, name, || parse_u64(name, text))?,
             Known::Random => set_once(&mut found.random, name, || parse_u32(name, text))?,
             Known::ClassId => set_once(&mut optional.class_id, name, || parse_u64(name, text))?,
             Known::VodSubAppId => {
@@ -254,9 +252,9 @@ impl Parser<'_> {
             Known::TaskNotifyMode => {
                 set_once(&mut optional.task_notify_mode, name, || text.parse())?
             }
-            Known::OneTimeValid => {
-                set_once(&mut optional.one_time_valid, name, || parse_flag(name, text))?
-            }
+            Known::OneTimeValid => set_once(&mut optional.one_time_valid, name, || {
+                parse_flag(name, text)
+            })?,
         }
         Ok(end)
     }
@@ -268,7 +266,9 @@ impl Parser<'_> {
         let name = known.name();
         let found = &mut self.found;
         match known {
-            Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, || Ok(number))?,
+            Known::CurrentTimeStamp => {
+                set_once(&mut found.current_time_stamp, name, || Ok(number))?
+            }
             Known::ExpireTime => set_once(&mut found.expire_time, name, || Ok(number))?,
             Known::ClassId => set_once(&mut found.optional.class_id, name, || Ok(number))?,
             Known::VodSubAppId => {

@@ -78,7 +78,10 @@ mod tests {
         let background = [0x24u8, 0x27, 0x2a, 0x2c, 0xa6, 0xff, 0x00, b'a'];
         for len in 0..=24 {
             let base: Vec<u8> = (0..len).map(|i| background[i % background.len()]).collect();
-            assert_eq!(first_of(&base, VALUE_SPECIALS), naive(&base, VALUE_SPECIALS));
+            assert_eq!(
+                first_of(&base, VALUE_SPECIALS),
+                naive(&base, VALUE_SPECIALS)
+            );
             for position in 0..len {
                 for byte in 0..=255u8 {
                     let mut bytes = base.clone();
@@ -98,7 +101,10 @@ mod tests {
     #[test]
     fn short_words_are_padded_with_zeros() {
         assert_eq!(load_word(b"abcdefghi", 0), u64::from_le_bytes(*b"abcdefgh"));
-        assert_eq!(load_word(b"abcdefghi", 6), u64::from_le_bytes(*b"ghi\0\0\0\0\0"));
+        assert_eq!(
+            load_word(b"abcdefghi", 6),
+            u64::from_le_bytes(*b"ghi\0\0\0\0\0")
+        );
         assert_eq!(load_word(b"abc", 3), 0);
         assert_eq!(load_word(b"abc", 9), 0);
     }

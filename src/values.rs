@@ -95,7 +95,10 @@ mod tests {
 
     #[test]
     fn leading_numbers_agree_with_parse_u64_or_defer_to_it() {
-        assert_eq!(leading_number(b"1700000000&expireTime=1"), Some((1_700_000_000, 10)));
+        assert_eq!(
+            leading_number(b"1700000000&expireTime=1"),
+            Some((1_700_000_000, 10))
+        );
         assert_eq!(leading_number(b"0"), Some((0, 1)));
         assert_eq!(leading_number(b"007&"), Some((7, 3)));
         assert_eq!(

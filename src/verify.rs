@@ -1,8 +1,8 @@
 //! Verification with the key: MAC first, then the fields, the SecretId and the time window.
 
 use crate::limits::{MAC_LEN, MAX_VALIDITY_SECS};
-use crate::scratch::with_scratch;
 use crate::parse::parse;
+use crate::scratch::with_scratch;
 use crate::{Credentials, Error, SignatureFields, envelope};
 
 /// The clock skew [`Verifier`] tolerates unless told otherwise: 300 seconds.

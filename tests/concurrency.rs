@@ -41,10 +41,7 @@ fn threads_sign_and_verify_concurrently() {
                     let verified = credentials
                         .verify_at(signed.as_str(), 1_700_000_000 + u64::from(i))
                         .expect("verifies");
-                    assert_eq!(
-                        verified.fields().source_context(),
-                        Some(context.as_str())
-                    );
+                    assert_eq!(verified.fields().source_context(), Some(context.as_str()));
                     assert_eq!(verified.fields().random(), thread * 1000 + i);
                 }
             })
