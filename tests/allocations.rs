@@ -1,9 +1,9 @@
 //! Heap allocations per call, counted by a global allocator (`allocation-counter`) on this
 //! thread: signing allocates only the returned `String`, and nothing at all into a buffer
-//! with room.
+//! with room; decoding and verifying allocate only the fields' text.
 
 use allocation_counter::measure;
-use tencent_vod_signature::{Credentials, UploadSignature};
+use tencent_vod_signature::{Credentials, UnverifiedSignature, UploadSignature};
 
 #[test]
 fn signing_allocates_only_its_output() {
@@ -48,4 +48,40 @@ fn signing_allocates_only_its_output() {
     });
     assert_eq!(counted.count_total, 0, "sign_into a buffer with room");
     assert_eq!(buffer.len(), signed.as_str().len());
+}
+
+#[test]
+fn decoding_and_verifying_allocate_only_the_fields_text() {
+    let credentials = Credentials::new(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    )
+    .expect("credentials");
+    // Escapes in two values: their decoding goes into the same allocation.
+    let signed = UploadSignature::new()
+        .procedure("QCVB_SimpleProcessFile(1, 1, 10, 10)")
+        .source_context("user-42/upload?from=app")
+        .and_then(|b| b.sign_at(&credentials, 1_700_000_000, 7))
+        .expect("signs");
+    // Warm-up: the first call on a thread sizes its scratch buffer.
+    let _ = credentials.verify_at(signed.as_str(), 1_700_000_000);
+
+    let mut verified = None;
+    let counted =
+        measure(|| verified = Some(credentials.verify_at(signed.as_str(), 1_700_000_000)));
+    assert_eq!(counted.count_total, 1, "verify_at: the fields' text only");
+    let verified = verified.and_then(Result::ok).expect("verifies");
+    assert_eq!(
+        verified.fields().procedure(),
+        Some("QCVB_SimpleProcessFile(1, 1, 10, 10)")
+    );
+    assert_eq!(
+        verified.fields().source_context(),
+        Some("user-42/upload?from=app")
+    );
+
+    let counted = measure(|| {
+        let _ = UnverifiedSignature::decode(signed.as_str());
+    });
+    assert_eq!(counted.count_total, 1, "decode: the fields' text only");
 }
