@@ -31,8 +31,8 @@ pub struct SignatureFields {
     pub(crate) optional: OptionalFields,
 }
 
-/// Where a decoded value sits in [`SignatureFields`]' buffer, in 32 bits a bound (the fields
-/// are moved a few times on their way out: smaller is measurably faster).
+/// Where a value sits in [`SignatureFields`]' text. Its ends are 32-bit: the fields are moved a
+/// few times on their way out of a verification, and the smaller struct measured faster.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
     start: u32,
