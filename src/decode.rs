@@ -1,8 +1,6 @@
 //! Decoding without the key: what Tencent's online signature checker shows.
 
-use crate::limits::MAC_LEN;
 use crate::parse::parse;
-use crate::scratch::with_scratch;
 use crate::{Error, SignatureFields, envelope};
 
 /// A signature taken apart **without** checking its MAC: every field is an unverified claim.
@@ -40,9 +38,7 @@ impl UnverifiedSignature {
     /// [`Error::DuplicateParameter`], [`Error::InvalidNumber`], [`Error::InvalidValue`],
     /// [`Error::InvalidTaskPriority`], [`Error::TextTooLong`].
     pub fn decode(signature: &str) -> Result<Self, Error> {
-        with_scratch(|scratch| {
-            let (mac, plaintext_len) = envelope::open_into(signature, scratch)?;
-            let (plaintext, decode_area) = scratch[MAC_LEN..].split_at_mut(plaintext_len);
+        envelope::open(signature, |mac, plaintext, decode_area| {
             Ok(Self {
                 mac,
                 fields: parse(plaintext, decode_area)?,

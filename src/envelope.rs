@@ -5,6 +5,7 @@ use base64_simd::Out;
 use crate::Error;
 use crate::limits::{MAC_LEN, MAX_SIGNATURE_LEN};
 use crate::querystring::DECODE_SLACK;
+use crate::scratch::with_scratch;
 
 /// Standard alphabet with padding. `base64-simd` decodes only canonical input (padding
 /// present, no whitespace, trailing bits zero), which is what every real producer emits.
@@ -34,6 +35,23 @@ pub(crate) fn seal(payload: &[u8], out: &mut String) -> Result<(), Error> {
     Ok(())
 }
 
+/// Opens `signature` in the thread's scratch buffer and runs `work` on its MAC, its plaintext
+/// and the room after the plaintext for decoding values (see [`open_into`]).
+///
+/// # Errors
+///
+/// Those of [`open_into`], then those of `work`.
+pub(crate) fn open<T>(
+    signature: &str,
+    work: impl FnOnce([u8; MAC_LEN], &[u8], &mut [u8]) -> Result<T, Error>,
+) -> Result<T, Error> {
+    with_scratch(|scratch| {
+        let (mac, plaintext_len) = open_into(signature, scratch)?;
+        let (plaintext, decode_area) = scratch[MAC_LEN..].split_at_mut(plaintext_len);
+        work(mac, plaintext, decode_area)
+    })
+}
+
 /// Decodes a signature into the start of `scratch`: the MAC, then the plaintext, then room
 /// for the plaintext's decoded values (its length plus [`DECODE_SLACK`]), growing `scratch` if
 /// needed. Returns the MAC and the plaintext's length.
@@ -42,10 +60,7 @@ pub(crate) fn seal(payload: &[u8], out: &mut String) -> Result<(), Error> {
 ///
 /// [`Error::SignatureTooLong`] (checked first, before any decoding), [`Error::BadBase64`],
 /// [`Error::TooShort`] below 21 bytes.
-pub(crate) fn open_into(
-    signature: &str,
-    scratch: &mut Vec<u8>,
-) -> Result<([u8; MAC_LEN], usize), Error> {
+fn open_into(signature: &str, scratch: &mut Vec<u8>) -> Result<([u8; MAC_LEN], usize), Error> {
     if signature.len() > MAX_SIGNATURE_LEN {
         return Err(Error::SignatureTooLong {
             len: signature.len(),

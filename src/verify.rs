@@ -1,8 +1,7 @@
 //! Verification with the key: MAC first, then the fields, the SecretId and the time window.
 
-use crate::limits::{MAC_LEN, MAX_VALIDITY_SECS};
+use crate::limits::MAX_VALIDITY_SECS;
 use crate::parse::parse;
-use crate::scratch::with_scratch;
 use crate::{Credentials, Error, SignatureFields, envelope};
 
 /// The clock skew [`Verifier`] tolerates unless told otherwise: 300 seconds.
@@ -81,9 +80,7 @@ impl<'a> Verifier<'a> {
     /// [`Error::MacMismatch`], [`Error::SecretIdMismatch`], [`Error::Expired`] (also when
     /// `expireTime < currentTimeStamp`), [`Error::InvalidValidity`], [`Error::NotYetValid`].
     pub fn verify_at(&self, signature: &str, now: u64) -> Result<VerifiedSignature, Error> {
-        let fields = with_scratch(|scratch| {
-            let (mac, plaintext_len) = envelope::open_into(signature, scratch)?;
-            let (plaintext, decode_area) = scratch[MAC_LEN..].split_at_mut(plaintext_len);
+        let fields = envelope::open(signature, |mac, plaintext, decode_area| {
             self.credentials.check_mac(plaintext, &mac)?;
             parse(plaintext, decode_area)
         })?;
