@@ -209,7 +209,7 @@ impl Parser<'_> {
     /// Reads and stores the value of a known key; returns where the segment ends.
     fn known_value(&mut self, segment: usize, known: Known, start: usize) -> Result<usize, Error> {
         let name = known.name();
-        // Plain digits up to the segment's end: nothing to decode, no error possible.
+        // Plain digits up to the segment's end: nothing to decode, the number already read.
         let plain_number = match known {
             Known::CurrentTimeStamp
             | Known::ExpireTime
@@ -218,26 +218,26 @@ impl Parser<'_> {
             | Known::VodSubAppId => leading_number(&self.original[start..]),
             _ => None,
         };
-        if let Some((number, digits)) = plain_number {
-            if self.store_number(known, number)? {
-                return Ok(start + digits);
-            }
-        }
-        let (span, end) = self.value(segment, name, start)?;
+        let (span, end) = match plain_number {
+            Some((_, digits)) => (Span::new(start, start + digits), start + digits),
+            None => self.value(segment, name, start)?,
+        };
+        let text = span.of(&self.text);
+        let number = || plain_number.map_or_else(|| parse_u64(name, text), |(n, _)| Ok(n));
         let found = &mut self.found;
         let optional = &mut found.optional;
-        let text = span.of(&self.text);
         match known {
             Known::SecretId => set_once(&mut found.secret_id, name, || Ok(span))?,
-            Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, || {
-                parse_u64(name, text)
+            Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, number)?,
+            Known::ExpireTime => set_once(&mut found.expire_time, name, number)?,
+            // A plain number over `u32` is left to `parse_u32`, for its error.
+            Known::Random => set_once(&mut found.random, name, || {
+                plain_number
+                    .and_then(|(n, _)| u32::try_from(n).ok())
+                    .map_or_else(|| parse_u32(name, text), Ok)
             })?,
-            Known::ExpireTime => set_once(&mut found.expire_time, name, || parse_u64(name, text))?,
-            Known::Random => set_once(&mut found.random, name, || parse_u32(name, text))?,
-            Known::ClassId => set_once(&mut optional.class_id, name, || parse_u64(name, text))?,
-            Known::VodSubAppId => {
-                set_once(&mut optional.vod_sub_app_id, name, || parse_u64(name, text))?
-            }
+            Known::ClassId => set_once(&mut optional.class_id, name, number)?,
+            Known::VodSubAppId => set_once(&mut optional.vod_sub_app_id, name, number)?,
             Known::Procedure => set_once(&mut optional.procedure, name, || Ok(span))?,
             Known::StorageRegion => set_once(&mut optional.storage_region, name, || Ok(span))?,
             Known::SourceContext => set_once(&mut optional.source_context, name, || {
@@ -257,30 +257,6 @@ impl Parser<'_> {
             })?,
         }
         Ok(end)
-    }
-
-    /// Stores a number read from plain digits into the field of `known`, after the same
-    /// duplicate check as any other value. `Ok(false)` when the number does not fit the field
-    /// (a `random` over `u32`), which the exact parse then reports.
-    fn store_number(&mut self, known: Known, number: u64) -> Result<bool, Error> {
-        let name = known.name();
-        let found = &mut self.found;
-        match known {
-            Known::CurrentTimeStamp => {
-                set_once(&mut found.current_time_stamp, name, || Ok(number))?
-            }
-            Known::ExpireTime => set_once(&mut found.expire_time, name, || Ok(number))?,
-            Known::ClassId => set_once(&mut found.optional.class_id, name, || Ok(number))?,
-            Known::VodSubAppId => {
-                set_once(&mut found.optional.vod_sub_app_id, name, || Ok(number))?
-            }
-            Known::Random => match u32::try_from(number) {
-                Ok(random) => set_once(&mut found.random, name, || Ok(random))?,
-                Err(_) => return Ok(false),
-            },
-            _ => return Ok(false),
-        }
-        Ok(true)
     }
 
     /// Reads an extra parameter's value and stores the pair; returns where the segment ends.
