@@ -19,7 +19,7 @@ use crate::names::{
 };
 use crate::params::{check_session_context, check_source_context};
 use crate::querystring::{self, Defect};
-use crate::scan::{self, SEGMENT_END, VALUE_SPECIALS};
+use crate::scan::{self, VALUE_SPECIALS};
 use crate::values::{leading_number, parse_flag, parse_task_priority, parse_u32, parse_u64};
 
 /// Parses a plaintext into typed fields.
@@ -169,11 +169,8 @@ impl Parser<'_> {
     /// Parses the segment starting at `start` and returns where it ends (at its `&` or at
     /// the end of the plaintext).
     fn segment(&mut self, segment: usize, start: usize) -> Result<usize, Error> {
-        let rest = &self.original[start..];
-        if matches!(rest.first(), None | Some(b'&')) {
-            return Err(malformed(segment, "empty segment"));
-        }
-        let (key, value_start) = match Known::at_start(rest) {
+        // A segment that starts with no known key (an empty one too) is read by `key`.
+        let (key, value_start) = match Known::at_start(&self.original[start..]) {
             Some(known) => (Key::Known(known), start + known.name().len() + 1),
             None => self.key(segment, start)?,
         };
@@ -186,14 +183,7 @@ impl Parser<'_> {
     /// Reads a key that is not a known one spelled plainly: the segment's shape, then the key
     /// decoded and looked up. Returns the key and where its value starts.
     fn key(&mut self, segment: usize, start: usize) -> Result<(Key, usize), Error> {
-        let rest = &self.original[start..];
-        let segment_len = scan::first_of(rest, SEGMENT_END);
-        let Some(key_len) = rest[..segment_len].iter().position(|&byte| byte == b'=') else {
-            return Err(malformed(segment, "no '=' between key and value"));
-        };
-        if key_len == 0 {
-            return Err(malformed(segment, "empty key"));
-        }
+        let key_len = querystring::key_len(segment, &self.original[start..])?;
         let key_end = start + key_len;
         let (span, _) = self.decode(start, key_end).map_err(|defect| {
             let raw_key = String::from_utf8_lossy(&self.original[start..key_end]);
@@ -321,10 +311,6 @@ impl Parser<'_> {
             optional,
         })
     }
-}
-
-fn malformed(segment: usize, reason: &'static str) -> Error {
-    Error::MalformedQuerystring { segment, reason }
 }
 
 /// Fills `slot` with the parsed value, refusing a parameter given twice before parsing it.

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use crate::Error;
-use crate::scan::{self, VALUE_SPECIALS};
+use crate::scan::{self, SEGMENT_END, VALUE_SPECIALS};
 
 /// One `key=value` segment, percent-decoded.
 pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -21,24 +21,36 @@ pub(crate) fn pairs(original: &str) -> impl Iterator<Item = Result<Pair<'_>, Err
 }
 
 fn parse_segment(segment_number: usize, segment: &str) -> Result<Pair<'_>, Error> {
-    let malformed = |reason| Error::MalformedQuerystring {
-        segment: segment_number,
-        reason,
-    };
-    if segment.is_empty() {
-        return Err(malformed("empty segment"));
-    }
-    let (raw_key, raw_value) = segment
-        .split_once('=')
-        .ok_or_else(|| malformed("no '=' between key and value"))?;
-    if raw_key.is_empty() {
-        return Err(malformed("empty key"));
-    }
+    let (raw_key, raw_value) = segment.split_at(key_len(segment_number, segment.as_bytes())?);
+    let raw_value = &raw_value[1..];
     let key =
         percent_decode(raw_key).map_err(|defect| defect.into_error(segment_number, raw_key))?;
     let value =
         percent_decode(raw_value).map_err(|defect| defect.into_error(segment_number, &key))?;
     Ok((key, value))
+}
+
+/// The length of the key of the segment at the start of `rest` (which runs to its first `&`
+/// or its end): where its first `=` is.
+///
+/// # Errors
+///
+/// [`Error::MalformedQuerystring`] numbered `segment_number`: an empty segment, no `=`, an
+/// empty key.
+pub(crate) fn key_len(segment_number: usize, rest: &[u8]) -> Result<usize, Error> {
+    let malformed = |reason| Error::MalformedQuerystring {
+        segment: segment_number,
+        reason,
+    };
+    let segment = &rest[..scan::first_of(rest, SEGMENT_END)];
+    if segment.is_empty() {
+        return Err(malformed("empty segment"));
+    }
+    match segment.iter().position(|&byte| byte == b'=') {
+        None => Err(malformed("no '=' between key and value")),
+        Some(0) => Err(malformed("empty key")),
+        Some(len) => Ok(len),
+    }
 }
 
 /// Why a component did not decode.
