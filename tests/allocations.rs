@@ -5,13 +5,18 @@
 use allocation_counter::measure;
 use tencent_vod_signature::{Credentials, UnverifiedSignature, UploadSignature};
 
-#[test]
-fn signing_allocates_only_its_output() {
-    let credentials = Credentials::new(
+/// The demo key pair of Tencent's documentation.
+fn demo_credentials() -> Credentials {
+    Credentials::new(
         "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
         "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
     )
-    .expect("credentials");
+    .expect("credentials")
+}
+
+#[test]
+fn signing_allocates_only_its_output() {
+    let credentials = demo_credentials();
     let typical = UploadSignature::new()
         .procedure("QCVB_SimpleProcessFile(1, 1, 10, 10)")
         .class_id(1024)
@@ -52,11 +57,7 @@ fn signing_allocates_only_its_output() {
 
 #[test]
 fn decoding_and_verifying_allocate_only_the_fields_text() {
-    let credentials = Credentials::new(
-        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
-        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
-    )
-    .expect("credentials");
+    let credentials = demo_credentials();
     // Escapes in two values: their decoding goes into the same allocation.
     let signed = UploadSignature::new()
         .procedure("QCVB_SimpleProcessFile(1, 1, 10, 10)")
