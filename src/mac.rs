@@ -1,5 +1,16 @@
-//! HMAC-SHA1 from precomputed states: the key's, and the key's after the plaintext's first
-//! block when that block is the same for every signature.
+//! HMAC-SHA1 (RFC 2104) from precomputed states: the key's, and the key's after the
+//! plaintext's first block when that block is the same for every signature.
+//!
+//! `HMAC(K, m) = SHA-1((K' ^ opad) || SHA-1((K' ^ ipad) || m))`, where `K'` is the key padded
+//! with zeros to one block (hashed first when longer than a block). The two pad blocks are
+//! compressed once per key. Each MAC then runs `sha1`'s compression function
+//! ([`sha1::block_api::compress`]) on the message's blocks and on SHA-1's length padding,
+//! built here: the last bytes, `0x80`, zeros and the length in bits, one or two blocks. The
+//! compression itself is `sha1`'s (with the SHA extensions where the CPU has them); this
+//! module only lays out blocks. Going through `hmac`'s buffered finalisation instead gives
+//! the same bytes and costs about 40 ns more per MAC on the machine the README's bench table
+//! comes from (174 against 135 ns for the typical plaintext). Unit tests hold every path to
+//! `hmac`'s one-shot API.
 //!
 //! Every plaintext starts with `secretId=<SecretId>&currentTimeStamp=` ([`plaintext::prefix`]),
 //! 63 bytes for Tencent's 36-character SecretIds; with the timestamp's first digit that is one
@@ -8,33 +19,46 @@
 //! The result is the same HMAC, bit for bit; a message with any other start (a shorter
 //! SecretId, a foreign signature) is hashed from the key's state.
 //!
-//! Hashing goes through `hmac`'s block-level API: whole blocks are compressed where they lie
-//! and only the tail passes through a block buffer.
+//! Every state here is derived from the key: they are zeroed when dropped, and so is each
+//! MAC's working copy.
 //!
 //! [`plaintext::prefix`]: crate::plaintext::prefix
 
-use hmac::KeyInit;
-use hmac::block_api::HmacCore;
-use hmac::digest::array::Array;
-use hmac::digest::block_api::{Buffer, FixedOutputCore, UpdateCore};
-use hmac::digest::{CtOutput, Output};
-use sha1::Sha1;
+use hmac::digest::CtOutput;
+use sha1::block_api::compress;
+use sha1::digest::array::Array;
+use sha1::digest::typenum::U64;
+use sha1::{Digest, Sha1};
+use zeroize::Zeroize;
 
 use crate::limits::MAC_LEN;
 
 /// SHA-1's block size.
 const BLOCK_LEN: usize = 64;
 
-type Core = HmacCore<Sha1>;
+/// SHA-1's chaining value: five 32-bit words.
+type State = [u32; 5];
+
+/// SHA-1's initial chaining value (FIPS 180-4, 5.3.1).
+const INITIAL_STATE: State = [
+    0x6745_2301,
+    0xEFCD_AB89,
+    0x98BA_DCFE,
+    0x1032_5476,
+    0xC3D2_E1F0,
+];
 
 /// The key schedule, and the states after the constant first block(s) of every plaintext.
 #[derive(Clone)]
 pub(crate) struct MacKey {
-    key: Core,
+    /// After the block `K' ^ ipad`.
+    inner: State,
+    /// After the block `K' ^ opad`.
+    outer: State,
     resume: Option<Resume>,
 }
 
-/// States after the first `len` bytes of the plaintext, a whole number of blocks.
+/// Inner states after the first `len` bytes of the plaintext, a whole number of blocks.
 #[derive(Clone)]
 struct Resume {
     /// The bytes those states have absorbed, up to the timestamp's first digit if `len`
@@ -43,7 +67,7 @@ struct Resume {
     /// A multiple of [`BLOCK_LEN`], at least one block.
     len: usize,
     /// One state when `len` stops within `prefix`; otherwise one per leading digit `1..=9`.
-    states: Vec<Core>,
+    states: Vec<State>,
 }
 
 impl MacKey {
@@ -53,52 +77,103 @@ impl MacKey {
         if secret_key.is_empty() {
             return None;
         }
-        // HMAC accepts keys of any length; the error case cannot occur.
-        let key = Core::new_from_slice(secret_key).ok()?;
-        let resume = Resume::new(&key, prefix.as_bytes());
-        Some(Self { key, resume })
+        let mut key_block = [0u8; BLOCK_LEN];
+        if secret_key.len() > BLOCK_LEN {
+            key_block[..MAC_LEN].copy_from_slice(&Sha1::digest(secret_key));
+        } else {
+            key_block[..secret_key.len()].copy_from_slice(secret_key);
+        }
+        let pad_state = |pad: u8| {
+            let mut block = key_block.map(|byte| byte ^ pad);
+            let mut state = INITIAL_STATE;
+            compress(&mut state, &[block]);
+            block.zeroize();
+            state
+        };
+        let inner = pad_state(0x36);
+        let outer = pad_state(0x5c);
+        key_block.zeroize();
+        let resume = Resume::new(&inner, prefix.as_bytes());
+        Some(Self {
+            inner,
+            outer,
+            resume,
+        })
     }
 
     /// HMAC-SHA1 of `message`.
     pub(crate) fn mac(&self, message: &[u8]) -> [u8; MAC_LEN] {
-        self.output(message).into()
-    }
-
-    /// Whether `tag` is HMAC-SHA1 of `message`, compared in constant time.
-    pub(crate) fn matches(&self, message: &[u8], tag: &[u8; MAC_LEN]) -> bool {
-        let expected = CtOutput::<Core>::from(self.output(message));
-        let found = CtOutput::<Core>::from(Output::<Core>::from(*tag));
-        // `CtOutput`'s equality compares in constant time.
-        expected == found
-    }
-
-    fn output(&self, message: &[u8]) -> Output<Core> {
         let (start, rest) = self
             .resume
             .as_ref()
             .and_then(|resume| resume.state_for(message))
-            .unwrap_or((&self.key, message));
-        let mut core = start.clone();
-        let (blocks, tail) = Array::slice_as_chunks(rest);
-        core.update_blocks(blocks);
-        let mut buffer = Buffer::<Core>::new(tail);
-        let mut out = Output::<Core>::default();
-        core.finalize_fixed_core(&mut buffer, &mut out);
-        out
+            .unwrap_or((&self.inner, message));
+        // Both hashes count the pad block before their message.
+        let mut state = *start;
+        let inner_hash = finish(&mut state, rest, BLOCK_LEN + message.len());
+        state = self.outer;
+        let mac = finish(&mut state, &inner_hash, BLOCK_LEN + MAC_LEN);
+        state.zeroize();
+        mac
+    }
+
+    /// Whether `tag` is HMAC-SHA1 of `message`, compared in constant time.
+    pub(crate) fn matches(&self, message: &[u8], tag: &[u8; MAC_LEN]) -> bool {
+        let expected = CtOutput::<Sha1>::new(self.mac(message).into());
+        let found = CtOutput::<Sha1>::new((*tag).into());
+        // `CtOutput`'s equality compares in constant time.
+        expected == found
     }
 }
 
+impl Drop for MacKey {
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+    }
+}
+
+/// Compresses `rest`, the end of a message of `total_len` bytes, and SHA-1's length padding
+/// into `state`; returns the digest.
+fn finish(state: &mut State, rest: &[u8], total_len: usize) -> [u8; MAC_LEN] {
+    let (blocks, tail) = split_blocks(rest);
+    compress(state, blocks);
+    // The tail, 0x80, zeros, then the length in bits as a big-endian u64 (SHA-1 counts it
+    // modulo 2^64): one block, or two when fewer than nine bytes are left after the tail.
+    let mut padding = [[0u8; BLOCK_LEN]; 2];
+    let blocks_left = if tail.len() + 9 <= BLOCK_LEN { 1 } else { 2 };
+    let padded = padding.as_flattened_mut();
+    padded[..tail.len()].copy_from_slice(tail);
+    padded[tail.len()] = 0x80;
+    let bit_len = (total_len as u64).wrapping_mul(8);
+    padded[blocks_left * BLOCK_LEN - 8..blocks_left * BLOCK_LEN]
+        .copy_from_slice(&bit_len.to_be_bytes());
+    compress(state, &padding[..blocks_left]);
+    let mut digest = [0u8; MAC_LEN];
+    for (bytes, word) in digest.chunks_exact_mut(4).zip(*state) {
+        bytes.copy_from_slice(&word.to_be_bytes());
+    }
+    digest
+}
+
+/// `bytes` as whole blocks, and the bytes after them (`<[u8]>::as_chunks` is newer than the
+/// crate's minimum Rust).
+fn split_blocks(bytes: &[u8]) -> (&[[u8; BLOCK_LEN]], &[u8]) {
+    let (blocks, tail) = Array::<u8, U64>::slice_as_chunks(bytes);
+    (Array::cast_slice_to_core(blocks), tail)
+}
+
 impl Resume {
-    fn new(key: &Core, prefix: &[u8]) -> Option<Self> {
+    fn new(key_state: &State, prefix: &[u8]) -> Option<Self> {
         // With one more byte (the timestamp's first digit), how many whole blocks?
         let len = (prefix.len() + 1) / BLOCK_LEN * BLOCK_LEN;
         if len == 0 {
             return None;
         }
         let absorb = |head: &[u8]| {
-            let mut core = key.clone();
-            core.update_blocks(Array::slice_as_chunks(head).0);
-            core
+            let mut state = *key_state;
+            compress(&mut state, split_blocks(head).0);
+            state
         };
         let states = if len <= prefix.len() {
             vec![absorb(&prefix[..len])]
@@ -115,7 +190,7 @@ impl Resume {
     }
 
     /// The state to resume from for `message`, and the part of `message` still to hash.
-    fn state_for<'m>(&self, message: &'m [u8]) -> Option<(&Core, &'m [u8])> {
+    fn state_for<'m>(&self, message: &'m [u8]) -> Option<(&State, &'m [u8])> {
         let (head, rest) = message.split_at_checked(self.len)?;
         let after_prefix = head.strip_prefix(self.prefix.as_slice())?;
         let state = match after_prefix {
@@ -127,10 +202,16 @@ impl Resume {
     }
 }
 
+impl Drop for Resume {
+    fn drop(&mut self) {
+        self.states.iter_mut().for_each(Zeroize::zeroize);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hmac::{Hmac, Mac};
+    use hmac::{Hmac, KeyInit, Mac};
 
     fn reference(key: &[u8], message: &[u8]) -> [u8; MAC_LEN] {
         let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("any key length");
@@ -161,6 +242,25 @@ mod tests {
                         assert_eq!(mac_key.mac(short), reference(key, short));
                     }
                 }
+            }
+        }
+    }
+
+    /// Keys up to, at and over one block (hashed first), messages whose padding takes one
+    /// block or two: the same MAC as the `hmac` crate's.
+    #[test]
+    fn every_key_length_and_padding_edge_gives_hmacs_mac() {
+        let prefix = crate::plaintext::prefix("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE");
+        for key_len in [1, 20, 32, 55, 56, 63, 64, 65, 100, 128, 200] {
+            let key: Vec<u8> = (0..key_len).map(|i| (i * 7 + 3) as u8).collect();
+            let mac_key = MacKey::new(&key, &prefix).expect("a key");
+            for len in 0..=200 {
+                let message: Vec<u8> = (0..len).map(|i| (i * 13 + 1) as u8).collect();
+                assert_eq!(
+                    mac_key.mac(&message),
+                    reference(&key, &message),
+                    "key {key_len}, message {len}"
+                );
             }
         }
     }
