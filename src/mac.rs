@@ -79,7 +79,9 @@ impl MacKey {
         }
         let mut key_block = [0u8; BLOCK_LEN];
         if secret_key.len() > BLOCK_LEN {
-            key_block[..MAC_LEN].copy_from_slice(&Sha1::digest(secret_key));
+            let mut hashed: [u8; MAC_LEN] = Sha1::digest(secret_key).into();
+            key_block[..MAC_LEN].copy_from_slice(&hashed);
+            hashed.zeroize();
         } else {
             key_block[..secret_key.len()].copy_from_slice(secret_key);
         }

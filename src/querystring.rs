@@ -310,9 +310,11 @@ mod tests {
             (b'A', 10),
             (b'F', 15),
         ] {
+            assert_eq!(HEX_VALUE[usize::from(digit)], value);
             assert_eq!(hex_value(digit), Some(value));
         }
         for digit in [b'g', b'G', b'/', b':', b'@', b'`'] {
+            assert!(HEX_VALUE[usize::from(digit)] > 0x0f);
             assert_eq!(hex_value(digit), None);
         }
     }
