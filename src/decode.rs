@@ -38,10 +38,10 @@ impl UnverifiedSignature {
     /// [`Error::DuplicateParameter`], [`Error::InvalidNumber`], [`Error::InvalidValue`],
     /// [`Error::InvalidTaskPriority`], [`Error::TextTooLong`].
     pub fn decode(signature: &str) -> Result<Self, Error> {
-        envelope::open(signature, |mac, plaintext, decode_area| {
+        envelope::open(signature, |mac, opened| {
             Ok(Self {
                 mac,
-                fields: parse(plaintext, decode_area)?,
+                fields: parse(opened.padded, opened.len, opened.decode_area)?,
             })
         })
     }

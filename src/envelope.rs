@@ -5,6 +5,7 @@ use base64_simd::Out;
 use crate::Error;
 use crate::limits::{MAC_LEN, MAX_SIGNATURE_LEN};
 use crate::querystring::DECODE_SLACK;
+use crate::scan::WINDOW;
 use crate::scratch::with_scratch;
 
 /// Standard alphabet with padding. `base64-simd` decodes only canonical input (padding
@@ -35,26 +36,50 @@ pub(crate) fn seal(payload: &[u8], out: &mut String) -> Result<(), Error> {
     Ok(())
 }
 
-/// Opens `signature` in the thread's scratch buffer and runs `work` on its MAC, its plaintext
-/// and the room after the plaintext for decoding values (see [`open_into`]).
+/// What [`open`] hands its work: the plaintext, and room for decoding its values.
+pub(crate) struct Opened<'a> {
+    /// The plaintext, then [`WINDOW`] bytes of whatever the buffer held, for
+    /// [`parse`](crate::parse::parse) to read whole windows.
+    pub(crate) padded: &'a [u8],
+    /// The plaintext's length.
+    pub(crate) len: usize,
+    /// Room for the plaintext's decoded values: its length plus [`DECODE_SLACK`].
+    pub(crate) decode_area: &'a mut [u8],
+}
+
+impl Opened<'_> {
+    /// The plaintext exactly as it was signed.
+    pub(crate) fn plaintext(&self) -> &[u8] {
+        &self.padded[..self.len]
+    }
+}
+
+/// Opens `signature` in the thread's scratch buffer and runs `work` on its MAC and the
+/// plaintext with room to parse it (see [`open_into`]).
 ///
 /// # Errors
 ///
 /// Those of [`open_into`], then those of `work`.
+#[inline(always)] // See `with_scratch`.
 pub(crate) fn open<T>(
     signature: &str,
-    work: impl FnOnce([u8; MAC_LEN], &[u8], &mut [u8]) -> Result<T, Error>,
+    work: impl FnOnce([u8; MAC_LEN], Opened<'_>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     with_scratch(|scratch| {
-        let (mac, plaintext_len) = open_into(signature, scratch)?;
-        let (plaintext, decode_area) = scratch[MAC_LEN..].split_at_mut(plaintext_len);
-        work(mac, plaintext, decode_area)
+        let (mac, len) = open_into(signature, scratch)?;
+        let (padded, decode_area) = scratch[MAC_LEN..].split_at_mut(len + WINDOW);
+        let opened = Opened {
+            padded,
+            len,
+            decode_area,
+        };
+        work(mac, opened)
     })
 }
 
-/// Decodes a signature into the start of `scratch`: the MAC, then the plaintext, then room
-/// for the plaintext's decoded values (its length plus [`DECODE_SLACK`]), growing `scratch` if
-/// needed. Returns the MAC and the plaintext's length.
+/// Decodes a signature into the start of `scratch`: the MAC, then the plaintext, then
+/// [`WINDOW`] bytes of padding and room for the plaintext's decoded values (its length plus
+/// [`DECODE_SLACK`]), growing `scratch` if needed. Returns the MAC and the plaintext's length.
 ///
 /// # Errors
 ///
@@ -70,7 +95,7 @@ fn open_into(signature: &str, scratch: &mut Vec<u8>) -> Result<([u8; MAC_LEN], u
     let payload_len = STANDARD
         .decoded_length(signature.as_bytes())
         .map_err(|_| Error::BadBase64)?;
-    let needed = 2 * payload_len + DECODE_SLACK;
+    let needed = 2 * payload_len + WINDOW + DECODE_SLACK;
     if scratch.len() < needed {
         scratch.resize(needed, 0);
     }

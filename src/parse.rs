@@ -4,8 +4,8 @@
 //! range of it; one with `%XX` or `+` is decoded once and appended. Keys the crate knows are recognised
 //! in place (`classId=` at the start of a segment); anything else, including a known key
 //! spelled with escapes, is decoded first and then looked up, so both spellings mean the same.
-//! Numbers are read as their digits are found, and anything unusual about them is left to
-//! the exact checks of [`values`](crate::values).
+//! One [`Specials`] cursor finds the `&`, `%` and `+` of the whole plaintext as the parser
+//! moves through it, so a value's end and whether it needs decoding cost a few instructions.
 //!
 //! Errors come in the order a segment is read: its shape, then the decoding of its key and
 //! value, then a repeated key, then the value's own limits; segments are numbered from 1.
@@ -19,14 +19,22 @@ use crate::names::{
 };
 use crate::params::{check_session_context, check_source_context};
 use crate::querystring::{self, Defect};
-use crate::scan::{self, VALUE_SPECIALS};
-use crate::values::{leading_number, parse_flag, parse_task_priority, parse_u32, parse_u64};
+use crate::scan::Specials;
+use crate::values::{parse_flag, parse_task_priority, parse_u32, parse_u64};
 
-/// Parses a plaintext into typed fields.
+/// Parses the plaintext `bytes[..len]` into typed fields.
 ///
-/// `decode_area` is where values with escapes are decoded before they are appended to the
-/// fields' text; it must be at least `original.len() + DECODE_SLACK` bytes long.
-pub(crate) fn parse(original: &[u8], decode_area: &mut [u8]) -> Result<SignatureFields, Error> {
+/// Whatever follows the plaintext in `bytes` is read but never used: with at least
+/// [`WINDOW`](crate::scan::WINDOW) bytes there, the search for special bytes never copies
+/// the plaintext's last window. `decode_area` is where values with escapes are decoded
+/// before they are appended to the fields' text; it must be at least `len + DECODE_SLACK`
+/// bytes long.
+pub(crate) fn parse(
+    bytes: &[u8],
+    len: usize,
+    decode_area: &mut [u8],
+) -> Result<SignatureFields, Error> {
+    let original = &bytes[..len];
     let Ok(original_text) = std::str::from_utf8(original) else {
         return Err(Error::BadUtf8 { parameter: None });
     };
@@ -35,6 +43,7 @@ pub(crate) fn parse(original: &[u8], decode_area: &mut [u8]) -> Result<Signature
     text.push_str(original_text);
     let mut parser = Parser {
         original,
+        specials: Specials::new(bytes, len),
         decode_area,
         text,
         found: Found::default(),
@@ -159,6 +168,8 @@ struct Found {
 
 struct Parser<'a> {
     original: &'a [u8],
+    /// The `&`, `%` and `+` of the plaintext, found one window at a time as the parser moves.
+    specials: Specials<'a>,
     decode_area: &'a mut [u8],
     /// The plaintext, then every decoded key or value that had escapes.
     text: String,
@@ -185,7 +196,9 @@ impl Parser<'_> {
     fn key(&mut self, segment: usize, start: usize) -> Result<(Key, usize), Error> {
         let key_len = querystring::key_len(segment, &self.original[start..])?;
         let key_end = start + key_len;
-        let (span, _) = self.decode(start, key_end).map_err(|defect| {
+        let mut key_specials = Specials::new(self.specials.bytes(), key_end);
+        let decoded = decode(&mut key_specials, start, self.decode_area, &mut self.text);
+        let (span, _) = decoded.map_err(|defect| {
             let raw_key = String::from_utf8_lossy(&self.original[start..key_end]);
             defect.into_error(segment, &raw_key)
         })?;
@@ -199,33 +212,16 @@ impl Parser<'_> {
     /// Reads and stores the value of a known key; returns where the segment ends.
     fn known_value(&mut self, segment: usize, known: Known, start: usize) -> Result<usize, Error> {
         let name = known.name();
-        // Plain digits up to the segment's end: nothing to decode, the number already read.
-        let plain_number = match known {
-            Known::CurrentTimeStamp
-            | Known::ExpireTime
-            | Known::Random
-            | Known::ClassId
-            | Known::VodSubAppId => leading_number(&self.original[start..]),
-            _ => None,
-        };
-        let (span, end) = match plain_number {
-            Some((_, digits)) => (Span::new(start, start + digits), start + digits),
-            None => self.value(segment, name, start)?,
-        };
+        let (span, end) = self.value(segment, name, start)?;
         let text = span.of(&self.text);
-        let number = || plain_number.map_or_else(|| parse_u64(name, text), |(n, _)| Ok(n));
+        let number = || parse_u64(name, text);
         let found = &mut self.found;
         let optional = &mut found.optional;
         match known {
             Known::SecretId => set_once(&mut found.secret_id, name, || Ok(span))?,
             Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, number)?,
             Known::ExpireTime => set_once(&mut found.expire_time, name, number)?,
-            // A plain number over `u32` is left to `parse_u32`, for its error.
-            Known::Random => set_once(&mut found.random, name, || {
-                plain_number
-                    .and_then(|(n, _)| u32::try_from(n).ok())
-                    .map_or_else(|| parse_u32(name, text), Ok)
-            })?,
+            Known::Random => set_once(&mut found.random, name, || parse_u32(name, text))?,
             Known::ClassId => set_once(&mut optional.class_id, name, number)?,
             Known::VodSubAppId => set_once(&mut optional.vod_sub_app_id, name, number)?,
             Known::Procedure => set_once(&mut optional.procedure, name, || Ok(span))?,
@@ -267,27 +263,8 @@ impl Parser<'_> {
     /// Decodes the value starting at `start` of the key `name`; returns it and where the
     /// segment ends.
     fn value(&mut self, segment: usize, name: &str, start: usize) -> Result<(Span, usize), Error> {
-        self.decode(start, self.original.len())
+        decode(&mut self.specials, start, self.decode_area, &mut self.text)
             .map_err(|defect| defect.into_error(segment, name))
-    }
-
-    /// Decodes from `start` up to the first `&` before `limit` (or up to `limit`): a span of
-    /// the plaintext itself when there is nothing to decode, else of the decoding appended
-    /// to the text. Returns the span and where decoding stopped.
-    ///
-    /// Always inlined: returned through memory, its result cost a stall per call.
-    #[inline(always)]
-    fn decode(&mut self, start: usize, limit: usize) -> Result<(Span, usize), Defect> {
-        let raw = &self.original[start..limit];
-        let plain = scan::first_of(raw, VALUE_SPECIALS);
-        if raw.get(plain).is_none_or(|&byte| byte == b'&') {
-            return Ok((Span::new(start, start + plain), start + plain));
-        }
-        let (len, read) = querystring::decode_into(raw, self.decode_area)?;
-        let decoded = std::str::from_utf8(&self.decode_area[..len]).map_err(|_| Defect::BadUtf8)?;
-        let span_start = self.text.len();
-        self.text.push_str(decoded);
-        Ok((Span::new(span_start, self.text.len()), start + read))
     }
 
     /// The fields, once every segment is read and the four required values are there.
@@ -314,6 +291,29 @@ impl Parser<'_> {
             optional,
         })
     }
+}
+
+/// Decodes from `start` up to the first `&` or the end of `specials`: a span of the plaintext
+/// itself when there is nothing to decode, else of the decoding appended to `text`. Returns
+/// the span and where decoding stopped.
+///
+/// Always inlined: returned through memory, its result cost a stall per call.
+#[inline(always)]
+fn decode(
+    specials: &mut Specials<'_>,
+    start: usize,
+    decode_area: &mut [u8],
+    text: &mut String,
+) -> Result<(Span, usize), Defect> {
+    let at = specials.next_from(start);
+    if at == specials.end() || specials.bytes()[at] == b'&' {
+        return Ok((Span::new(start, at), at));
+    }
+    let (len, read) = querystring::decode_into(specials, start, at, decode_area)?;
+    let decoded = std::str::from_utf8(&decode_area[..len]).map_err(|_| Defect::BadUtf8)?;
+    let span_start = text.len();
+    text.push_str(decoded);
+    Ok((Span::new(span_start, text.len()), read))
 }
 
 /// Fills `slot` with the parsed value, refusing a parameter given twice before parsing it.

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use crate::Error;
-use crate::scan::{self, SEGMENT_END, VALUE_SPECIALS};
+use crate::scan::{self, SEGMENT_END, Specials, VALUE_SPECIALS};
 
 /// One `key=value` segment, percent-decoded.
 pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -81,66 +81,71 @@ fn percent_decode(raw: &str) -> Result<Cow<'_, str>, Defect> {
         return Ok(Cow::Borrowed(raw));
     }
     let mut decoded = vec![0; bytes.len() + DECODE_SLACK];
-    let (len, _) = decode_into(bytes, &mut decoded)?;
+    let mut specials = Specials::new(bytes, bytes.len());
+    let first = specials.next_from(0);
+    let (len, _) = decode_into(&mut specials, 0, first, &mut decoded)?;
     decoded.truncate(len);
     String::from_utf8(decoded)
         .map(Cow::Owned)
         .map_err(|_| Defect::BadUtf8)
 }
 
-/// The room [`decode_into`] needs in its output beyond the length of its input.
-pub(crate) const DECODE_SLACK: usize = 8;
+/// The room [`decode_into`] needs in its output beyond the length of what it decodes.
+pub(crate) const DECODE_SLACK: usize = COPY_LEN;
 
-/// Decodes `raw` up to its first `&` (or its end) into the start of `out`, which must be at
-/// least `raw.len() + DECODE_SLACK` bytes long; returns the decoded length and how many bytes
-/// of `raw` were read. The decoded bytes are not checked for UTF-8.
+/// Plain runs are copied this many bytes at a time.
+const COPY_LEN: usize = 16;
+
+/// Decodes from `start` up to the first `&` (or the cursor's end) into the start of `out`,
+/// which must be at least `end - start + DECODE_SLACK` bytes long; returns the decoded length
+/// and where decoding stopped (at the `&` or the end). `first` is the first special at or
+/// after `start`, already handed out by the cursor. The decoded bytes are not checked for
+/// UTF-8.
 ///
-/// Eight bytes at a time: a word is loaded once, its special bytes are visited from its bit
-/// mask, and the plain bytes between them are stored as the word shifted down, one store per
-/// run; the next word is loaded after the last byte consumed.
-pub(crate) fn decode_into(raw: &[u8], out: &mut [u8]) -> Result<(usize, usize), Defect> {
-    let masks = scan::masks(VALUE_SPECIALS);
-    let (mut read, mut written) = (0, 0);
-    while read < raw.len() {
-        let word = scan::load_word(raw, read);
-        let in_word = (raw.len() - read).min(8);
-        let mut found = scan::matching_bytes(word, masks);
-        // Bytes of this word consumed so far.
-        let mut consumed = 0;
-        loop {
-            let special = if found == 0 {
-                in_word
-            } else {
-                scan::first_index(found)
-            };
-            out[written..written + 8].copy_from_slice(&(word >> (8 * consumed)).to_le_bytes());
-            written += special - consumed;
-            if special == in_word {
-                read += in_word;
-                break;
-            }
-            let at = read + special;
-            match raw[at] {
-                b'&' => return Ok((written, at)),
-                b'+' => {
-                    out[written] = b' ';
-                    consumed = special + 1;
-                }
-                _ => {
-                    out[written] = escaped_byte(raw, at)?;
-                    consumed = special + 3;
-                }
-            }
-            written += 1;
-            // Hex digits are never special: the next special in the mask is past them.
-            found &= found - 1;
-            if consumed >= in_word {
-                read += consumed;
-                break;
+/// The cursor hands over one special byte after another: the plain run before it is copied
+/// as it is, the special decoded. Hex digits are never special, so the next special is always
+/// past the escape just read.
+pub(crate) fn decode_into(
+    specials: &mut Specials<'_>,
+    start: usize,
+    first: usize,
+    out: &mut [u8],
+) -> Result<(usize, usize), Defect> {
+    let (bytes, end) = (specials.bytes(), specials.end());
+    let (mut copied_to, mut written, mut at) = (start, 0, first);
+    loop {
+        copy_run(&bytes[copied_to..], at - copied_to, &mut out[written..]);
+        written += at - copied_to;
+        if at == end || bytes[at] == b'&' {
+            return Ok((written, at));
+        }
+        if bytes[at] == b'+' {
+            out[written] = b' ';
+            copied_to = at + 1;
+        } else {
+            out[written] = escaped_byte(&bytes[..end], at)?;
+            copied_to = at + 3;
+        }
+        written += 1;
+        at = specials.next_from(copied_to);
+    }
+}
+
+/// Copies the first `len` bytes of `from` to `to`, [`COPY_LEN`] bytes at a time while `from`
+/// has them (`to` must have room for `len` rounded up to a whole copy); what lands past `len`
+/// is overwritten by whatever comes next or never read.
+fn copy_run(from: &[u8], len: usize, to: &mut [u8]) {
+    let mut copied = 0;
+    while copied < len {
+        match from.get(copied..copied + COPY_LEN) {
+            Some(chunk) => to[copied..copied + COPY_LEN].copy_from_slice(chunk),
+            None => {
+                to[copied..len].copy_from_slice(&from[copied..len]);
+                return;
             }
         }
+        copied += COPY_LEN;
     }
-    Ok((written, read))
 }
 
 /// The byte that the `%` at `at` and the two hex digits after it stand for.
@@ -194,22 +199,41 @@ mod tests {
         Ok((out, read))
     }
 
+    /// The bytes the decoder's inputs are drawn from: its specials, hex digits of both
+    /// cases, a non-digit, a UTF-8 lead byte and anything.
+    fn querystring_byte() -> impl Strategy<Value = u8> {
+        prop_oneof![
+            Just(b'%'),
+            Just(b'+'),
+            Just(b'&'),
+            Just(b'a'),
+            Just(b'F'),
+            Just(b'7'),
+            Just(b'g'),
+            Just(0xe8u8),
+            any::<u8>()
+        ]
+    }
+
     proptest! {
+        /// From any start, over several windows, with bytes past the end that would change
+        /// the result if they were read (escapes cut short by the end, `&` right after it).
         #[test]
         fn decode_into_agrees_with_a_byte_at_a_time_decoder(
-            raw in proptest::collection::vec(
-                prop_oneof![
-                    Just(b'%'), Just(b'+'), Just(b'&'), Just(b'a'), Just(b'F'), Just(b'7'),
-                    Just(b'g'), Just(0xe8u8), any::<u8>()
-                ],
-                0..80,
-            )
+            raw in proptest::collection::vec(querystring_byte(), 0..300),
+            past_end in proptest::collection::vec(querystring_byte(), 0..80),
+            start in 0usize..300,
         ) {
-            let mut out = vec![0xaa; raw.len() + DECODE_SLACK];
-            let fast = decode_into(&raw, &mut out)
+            let start = start.min(raw.len());
+            let padded = [&raw[..], &past_end].concat();
+            let mut out = vec![0xaa; raw.len() - start + DECODE_SLACK];
+            let mut specials = Specials::new(&padded, raw.len());
+            let first = specials.next_from(start);
+            let fast = decode_into(&mut specials, start, first, &mut out)
                 .map(|(len, read)| (out[..len].to_vec(), read))
                 .map_err(|_| ());
-            prop_assert_eq!(fast, reference_decode(&raw));
+            let expected = reference_decode(&raw[start..]).map(|(out, read)| (out, start + read));
+            prop_assert_eq!(fast, expected);
         }
     }
 

@@ -13,42 +13,36 @@ pub(crate) fn parse_u64(parameter: &'static str, value: &str) -> Result<u64, Err
         value: value.to_owned(),
         expected: DIGITS,
     };
-    if value.is_empty() {
-        return Err(invalid());
-    }
-    let mut number = 0u64;
-    for byte in value.bytes() {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
-            return Err(invalid());
-        }
-        number = number
-            .checked_mul(10)
-            .and_then(|number| number.checked_add(u64::from(digit)))
-            .ok_or_else(invalid)?;
-    }
-    Ok(number)
+    digits_value(value.as_bytes()).ok_or_else(invalid)
 }
 
-/// The number in the plain ASCII digits at the start of `bytes` and how many digits there
-/// are, when one to nineteen digits run up to an `&` or the end of `bytes` (nineteen digits
-/// cannot overflow a `u64`). `None` for anything else, which [`parse_u64`] then decides with
-/// the exact error or value.
-pub(crate) fn leading_number(bytes: &[u8]) -> Option<(u64, usize)> {
-    const MAX_DIGITS: usize = 19;
+/// The number that one or more ASCII digits spell, unless it exceeds `u64`.
+fn digits_value(digits: &[u8]) -> Option<u64> {
+    // Nineteen digits never overflow a `u64`: every timestamp, `random` and id is read
+    // without overflow checks; longer runs (leading zeros are allowed) take the checked path.
+    const UNCHECKED_DIGITS: usize = 19;
+    if digits.is_empty() {
+        return None;
+    }
     let mut number = 0u64;
-    for (count, &byte) in bytes.iter().enumerate().take(MAX_DIGITS + 1) {
+    if digits.len() <= UNCHECKED_DIGITS {
+        for &byte in digits {
+            let digit = byte.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            number = number * 10 + u64::from(digit);
+        }
+        return Some(number);
+    }
+    for &byte in digits {
         let digit = byte.wrapping_sub(b'0');
         if digit > 9 {
-            return (byte == b'&' && count > 0).then_some((number, count));
-        }
-        if count == MAX_DIGITS {
             return None;
         }
-        number = number * 10 + u64::from(digit);
+        number = number.checked_mul(10)?.checked_add(u64::from(digit))?;
     }
-    // All of `bytes` were digits, and there were at most nineteen of them.
-    (!bytes.is_empty()).then_some((number, bytes.len()))
+    Some(number)
 }
 
 pub(crate) fn parse_u32(parameter: &'static str, value: &str) -> Result<u32, Error> {
@@ -94,38 +88,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn leading_numbers_agree_with_parse_u64_or_defer_to_it() {
-        assert_eq!(
-            leading_number(b"1700000000&expireTime=1"),
-            Some((1_700_000_000, 10))
-        );
-        assert_eq!(leading_number(b"0"), Some((0, 1)));
-        assert_eq!(leading_number(b"007&"), Some((7, 3)));
-        assert_eq!(
-            leading_number(b"9999999999999999999"),
-            Some((9_999_999_999_999_999_999, 19))
-        );
-        // Deferred: twenty digits, nothing, a stray byte, an escaped digit, a sign.
-        for deferred in [
-            &b"18446744073709551615"[..],
-            b"10000000000000000000&",
-            b"",
-            b"&",
-            b"12a&",
-            b"12 ",
-            b"%31",
-            b"-1",
-            b"1+",
-        ] {
-            assert_eq!(leading_number(deferred), None, "{deferred:?}");
-        }
-    }
-
-    #[test]
     fn numbers_are_plain_ascii_digits() {
         assert_eq!(parse_u64("classId", "0"), Ok(0));
         assert_eq!(parse_u64("classId", "007"), Ok(7));
         assert_eq!(parse_u64("classId", "18446744073709551615"), Ok(u64::MAX));
+        // Nineteen digits (the unchecked path) and twenty with leading zeros (the checked).
+        assert_eq!(
+            parse_u64("classId", "9999999999999999999"),
+            Ok(9_999_999_999_999_999_999)
+        );
+        assert_eq!(parse_u64("classId", "00000000000000000042"), Ok(42));
+        assert_eq!(
+            parse_u64("classId", "000000000018446744073709551615"),
+            Ok(u64::MAX)
+        );
         for bad in [
             "",
             "-1",
@@ -137,6 +113,9 @@ mod tests {
             "0x10",
             "１",
             "18446744073709551616",
+            "99999999999999999999",
+            "1234567890123456789a",
+            "123456789012345678a",
         ] {
             assert!(
                 matches!(

@@ -80,9 +80,9 @@ impl<'a> Verifier<'a> {
     /// [`Error::MacMismatch`], [`Error::SecretIdMismatch`], [`Error::Expired`] (also when
     /// `expireTime < currentTimeStamp`), [`Error::InvalidValidity`], [`Error::NotYetValid`].
     pub fn verify_at(&self, signature: &str, now: u64) -> Result<VerifiedSignature, Error> {
-        let fields = envelope::open(signature, |mac, plaintext, decode_area| {
-            self.credentials.check_mac(plaintext, &mac)?;
-            parse(plaintext, decode_area)
+        let fields = envelope::open(signature, |mac, opened| {
+            self.credentials.check_mac(opened.plaintext(), &mac)?;
+            parse(opened.padded, opened.len, opened.decode_area)
         })?;
         if fields.secret_id() != self.credentials.secret_id() {
             return Err(Error::SecretIdMismatch {
