@@ -43,7 +43,7 @@ pub(crate) fn parse(
     text.push_str(original_text);
     let mut parser = Parser {
         original,
-        specials: Specials::new(bytes, len),
+        specials: Specials::new(bytes, 0, len),
         decode_area,
         text,
         found: Found::default(),
@@ -196,7 +196,7 @@ impl Parser<'_> {
     fn key(&mut self, segment: usize, start: usize) -> Result<(Key, usize), Error> {
         let key_len = querystring::key_len(segment, &self.original[start..])?;
         let key_end = start + key_len;
-        let mut key_specials = Specials::new(self.specials.bytes(), key_end);
+        let mut key_specials = Specials::new(self.specials.bytes(), start, key_end);
         let decoded = decode(&mut key_specials, start, self.decode_area, &mut self.text);
         let (span, _) = decoded.map_err(|defect| {
             let raw_key = String::from_utf8_lossy(&self.original[start..key_end]);

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use crate::Error;
-use crate::scan::{self, SEGMENT_END, Specials, VALUE_SPECIALS};
+use crate::scan::{self, SEGMENT_END, Specials};
 
 /// One `key=value` segment, percent-decoded.
 pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
@@ -77,12 +77,12 @@ impl Defect {
 /// Decodes `+` and `%XX`; borrows when there is nothing to decode.
 fn percent_decode(raw: &str) -> Result<Cow<'_, str>, Defect> {
     let bytes = raw.as_bytes();
-    if scan::first_of(bytes, VALUE_SPECIALS) == bytes.len() {
+    let mut specials = Specials::new(bytes, 0, bytes.len());
+    let first = specials.next_from(0);
+    if first == bytes.len() {
         return Ok(Cow::Borrowed(raw));
     }
     let mut decoded = vec![0; bytes.len() + DECODE_SLACK];
-    let mut specials = Specials::new(bytes, bytes.len());
-    let first = specials.next_from(0);
     let (len, _) = decode_into(&mut specials, 0, first, &mut decoded)?;
     decoded.truncate(len);
     String::from_utf8(decoded)
@@ -227,7 +227,7 @@ mod tests {
             let start = start.min(raw.len());
             let padded = [&raw[..], &past_end].concat();
             let mut out = vec![0xaa; raw.len() - start + DECODE_SLACK];
-            let mut specials = Specials::new(&padded, raw.len());
+            let mut specials = Specials::new(&padded, 0, raw.len());
             let first = specials.next_from(start);
             let fast = decode_into(&mut specials, start, first, &mut out)
                 .map(|(len, read)| (out[..len].to_vec(), read))

@@ -18,7 +18,7 @@ pub(crate) const SEGMENT_END: [u8; 3] = [b'&'; 3];
 /// Bit `i` is set when `bytes[at + i]` is one of `needles`, for the (up to) 64 bytes of
 /// `bytes` from `at`.
 #[inline(always)]
-pub(crate) fn mask_at(bytes: &[u8], at: usize, needles: [u8; 3]) -> u64 {
+fn mask_at(bytes: &[u8], at: usize, needles: [u8; 3]) -> u64 {
     let rest = bytes.get(at..).unwrap_or_default();
     match rest.first_chunk::<WINDOW>() {
         Some(window) => matching(window, needles),
@@ -99,16 +99,17 @@ pub(crate) struct Specials<'a> {
 }
 
 impl<'a> Specials<'a> {
-    /// A cursor over `bytes[..end]`, at its start.
-    pub(crate) fn new(bytes: &'a [u8], end: usize) -> Self {
+    /// A cursor over `bytes[..end]` whose first window starts at `start`: it never hands out
+    /// a special before `start`.
+    pub(crate) fn new(bytes: &'a [u8], start: usize, end: usize) -> Self {
         let end = end.min(bytes.len());
         let mut specials = Self {
             bytes,
             end,
-            window: 0,
+            window: start,
             mask: 0,
         };
-        specials.load(0);
+        specials.load(start);
         specials
     }
 
@@ -231,7 +232,7 @@ mod tests {
     #[test]
     fn the_cursor_never_reports_what_lies_past_its_end() {
         let bytes = b"ab&cd%ef++";
-        let mut specials = Specials::new(bytes, 5);
+        let mut specials = Specials::new(bytes, 0, 5);
         assert_eq!(specials.next_from(0), 2);
         assert_eq!(
             specials.next_from(3),
@@ -239,15 +240,18 @@ mod tests {
             "'%' at 5 is the end, not a special"
         );
         assert_eq!(specials.next_from(9), 5);
-        assert_eq!(Specials::new(bytes, 99).end(), bytes.len());
+        assert_eq!(Specials::new(bytes, 0, 99).end(), bytes.len());
     }
 
     #[test]
     fn the_cursor_hands_each_special_out_once() {
-        let mut specials = Specials::new(b"a&&b", 4);
+        let mut specials = Specials::new(b"a&&b", 0, 4);
         assert_eq!(specials.next_from(0), 1);
         assert_eq!(specials.next_from(0), 2, "1 was handed out");
         assert_eq!(specials.next_from(0), 4);
+        let mut from_two = Specials::new(b"a&&b", 2, 4);
+        assert_eq!(from_two.next_from(0), 2, "nothing before its start");
+        assert_eq!(from_two.next_from(0), 4);
     }
 
     proptest! {
@@ -271,7 +275,7 @@ mod tests {
                 let from = from.min(end);
                 from + naive(&bytes[from..end], VALUE_SPECIALS)
             };
-            let mut specials = Specials::new(&bytes, end);
+            let mut specials = Specials::new(&bytes, 0, end);
             let mut from = 0;
             for step in steps {
                 let found = specials.next_from(from);
