@@ -46,7 +46,7 @@ pub(crate) fn parse(
         specials: Specials::new(bytes, 0, len),
         decode_area,
         text,
-        found: Found::default(),
+        found: Found::new(),
     };
     let mut start = 0;
     for segment in 1.. {
@@ -94,6 +94,11 @@ impl Known {
         Self::VodSubAppId,
         Self::StorageRegion,
     ];
+
+    /// This key's bit in [`Found`]'s record of the keys read.
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
 
     fn name(self) -> &'static str {
         match self {
@@ -156,14 +161,57 @@ enum Key {
     Extra(Span),
 }
 
-/// The required values found so far, and the optional ones.
-#[derive(Default)]
+/// The values found so far. Bit [`Known::bit`] of `seen` is set once that key has been read;
+/// a required value means something only when its bit is set.
 struct Found {
-    secret_id: Option<Span>,
-    current_time_stamp: Option<u64>,
-    expire_time: Option<u64>,
-    random: Option<u32>,
+    seen: u16,
+    secret_id: Span,
+    current_time_stamp: u64,
+    expire_time: u64,
+    random: u32,
     optional: OptionalFields,
+}
+
+impl Found {
+    fn new() -> Self {
+        Self {
+            seen: 0,
+            secret_id: Span::new(0, 0),
+            current_time_stamp: 0,
+            expire_time: 0,
+            random: 0,
+            optional: OptionalFields::default(),
+        }
+    }
+
+    /// Marks `known` as read, refusing it the second time.
+    fn claim(&mut self, known: Known) -> Result<(), Error> {
+        if self.seen & known.bit() != 0 {
+            return Err(duplicate(known.name().to_owned()));
+        }
+        self.seen |= known.bit();
+        Ok(())
+    }
+
+    /// The first of the four required keys that was not read.
+    fn first_missing(&self) -> Option<&'static str> {
+        [
+            Known::SecretId,
+            Known::CurrentTimeStamp,
+            Known::ExpireTime,
+            Known::Random,
+        ]
+        .into_iter()
+        .find(|known| self.seen & known.bit() == 0)
+        .map(Known::name)
+    }
+}
+
+/// A parameter given twice. Out of line: building it is never the common path.
+#[cold]
+#[inline(never)]
+fn duplicate(name: String) -> Error {
+    Error::DuplicateParameter { name }
 }
 
 struct Parser<'a> {
@@ -179,6 +227,7 @@ struct Parser<'a> {
 impl Parser<'_> {
     /// Parses the segment starting at `start` and returns where it ends (at its `&` or at
     /// the end of the plaintext).
+    #[inline(always)]
     fn segment(&mut self, segment: usize, start: usize) -> Result<usize, Error> {
         // A segment that starts with no known key (an empty one too) is read by `key`.
         let (key, value_start) = match Known::at_start(&self.original[start..]) {
@@ -192,7 +241,9 @@ impl Parser<'_> {
     }
 
     /// Reads a key that is not a known one spelled plainly: the segment's shape, then the key
-    /// decoded and looked up. Returns the key and where its value starts.
+    /// decoded and looked up. Returns the key and where its value starts. Out of line: real
+    /// producers spell known keys plainly, so this is the rare path.
+    #[inline(never)]
     fn key(&mut self, segment: usize, start: usize) -> Result<(Key, usize), Error> {
         let key_len = querystring::key_len(segment, &self.original[start..])?;
         let key_end = start + key_len;
@@ -210,77 +261,69 @@ impl Parser<'_> {
     }
 
     /// Reads and stores the value of a known key; returns where the segment ends.
+    #[inline(always)]
     fn known_value(&mut self, segment: usize, known: Known, start: usize) -> Result<usize, Error> {
         let name = known.name();
-        let (span, end) = self.value(segment, name, start)?;
+        let (span, end) = decode(&mut self.specials, start, self.decode_area, &mut self.text)
+            .map_err(|defect| defect.into_error(segment, name))?;
+        self.found.claim(known)?;
         let text = span.of(&self.text);
-        let number = || parse_u64(name, text);
         let found = &mut self.found;
         let optional = &mut found.optional;
         match known {
-            Known::SecretId => set_once(&mut found.secret_id, name, || Ok(span))?,
-            Known::CurrentTimeStamp => set_once(&mut found.current_time_stamp, name, number)?,
-            Known::ExpireTime => set_once(&mut found.expire_time, name, number)?,
-            Known::Random => set_once(&mut found.random, name, || parse_u32(name, text))?,
-            Known::ClassId => set_once(&mut optional.class_id, name, number)?,
-            Known::VodSubAppId => set_once(&mut optional.vod_sub_app_id, name, number)?,
-            Known::Procedure => set_once(&mut optional.procedure, name, || Ok(span))?,
-            Known::StorageRegion => set_once(&mut optional.storage_region, name, || Ok(span))?,
-            Known::SourceContext => set_once(&mut optional.source_context, name, || {
-                check_source_context(text).map(|()| span)
-            })?,
-            Known::SessionContext => set_once(&mut optional.session_context, name, || {
-                check_session_context(text).map(|()| span)
-            })?,
-            Known::TaskPriority => set_once(&mut optional.task_priority, name, || {
-                parse_task_priority(text)
-            })?,
-            Known::TaskNotifyMode => {
-                set_once(&mut optional.task_notify_mode, name, || text.parse())?
+            Known::SecretId => found.secret_id = span,
+            Known::CurrentTimeStamp => found.current_time_stamp = parse_u64(name, text)?,
+            Known::ExpireTime => found.expire_time = parse_u64(name, text)?,
+            Known::Random => found.random = parse_u32(name, text)?,
+            Known::ClassId => optional.class_id = Some(parse_u64(name, text)?),
+            Known::VodSubAppId => optional.vod_sub_app_id = Some(parse_u64(name, text)?),
+            Known::Procedure => optional.procedure = Some(span),
+            Known::StorageRegion => optional.storage_region = Some(span),
+            Known::SourceContext => {
+                check_source_context(text)?;
+                optional.source_context = Some(span);
             }
-            Known::OneTimeValid => set_once(&mut optional.one_time_valid, name, || {
-                parse_flag(name, text)
-            })?,
+            Known::SessionContext => {
+                check_session_context(text)?;
+                optional.session_context = Some(span);
+            }
+            Known::TaskPriority => optional.task_priority = Some(parse_task_priority(text)?),
+            Known::TaskNotifyMode => optional.task_notify_mode = Some(text.parse()?),
+            Known::OneTimeValid => optional.one_time_valid = Some(parse_flag(name, text)?),
         }
         Ok(end)
     }
 
     /// Reads an extra parameter's value and stores the pair; returns where the segment ends.
+    #[inline(never)]
     fn extra_value(&mut self, segment: usize, name: Span, start: usize) -> Result<usize, Error> {
         let name_text = name.of(&self.text).to_owned();
-        let (value, end) = self.value(segment, &name_text, start)?;
+        let (value, end) = decode(&mut self.specials, start, self.decode_area, &mut self.text)
+            .map_err(|defect| defect.into_error(segment, &name_text))?;
         let extra = &self.found.optional.extra;
         if extra
             .iter()
             .any(|&(existing, _)| existing.of(&self.text) == name_text)
         {
-            return Err(Error::DuplicateParameter { name: name_text });
+            return Err(duplicate(name_text));
         }
         self.found.optional.extra.push((name, value));
         Ok(end)
     }
 
-    /// Decodes the value starting at `start` of the key `name`; returns it and where the
-    /// segment ends.
-    fn value(&mut self, segment: usize, name: &str, start: usize) -> Result<(Span, usize), Error> {
-        decode(&mut self.specials, start, self.decode_area, &mut self.text)
-            .map_err(|defect| defect.into_error(segment, name))
-    }
-
     /// The fields, once every segment is read and the four required values are there.
     fn finish(self) -> Result<SignatureFields, Error> {
+        if let Some(name) = self.found.first_missing() {
+            return Err(Error::MissingParameter { name });
+        }
         let Found {
             secret_id,
             current_time_stamp,
             expire_time,
             random,
             optional,
+            ..
         } = self.found;
-        let missing = |name| Error::MissingParameter { name };
-        let secret_id = secret_id.ok_or_else(|| missing(SECRET_ID))?;
-        let current_time_stamp = current_time_stamp.ok_or_else(|| missing(CURRENT_TIME_STAMP))?;
-        let expire_time = expire_time.ok_or_else(|| missing(EXPIRE_TIME))?;
-        let random = random.ok_or_else(|| missing(RANDOM))?;
         Ok(SignatureFields {
             text: self.text,
             original_len: self.original.len(),
@@ -316,25 +359,67 @@ fn decode(
     Ok((Span::new(span_start, text.len()), read))
 }
 
-/// Fills `slot` with the parsed value, refusing a parameter given twice before parsing it.
-fn set_once<T>(
-    slot: &mut Option<T>,
-    name: &'static str,
-    parse: impl FnOnce() -> Result<T, Error>,
-) -> Result<(), Error> {
-    if slot.is_some() {
-        return Err(Error::DuplicateParameter {
-            name: name.to_owned(),
-        });
-    }
-    *slot = Some(parse()?);
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::names::KNOWN;
+
+    fn parse_text(plaintext: &str) -> Result<SignatureFields, Error> {
+        let mut padded = plaintext.as_bytes().to_vec();
+        padded.resize(plaintext.len() + crate::scan::WINDOW, 0);
+        let mut decode_area = vec![0; plaintext.len() + querystring::DECODE_SLACK];
+        parse(&padded, plaintext.len(), &mut decode_area)
+    }
+
+    #[test]
+    fn the_first_missing_required_key_is_named_in_signing_order() {
+        let missing = |plaintext| match parse_text(plaintext) {
+            Err(Error::MissingParameter { name }) => name,
+            other => panic!("{plaintext}: {other:?}"),
+        };
+        assert_eq!(
+            missing("random=1&expireTime=2&currentTimeStamp=1"),
+            SECRET_ID
+        );
+        assert_eq!(
+            missing("random=1&expireTime=2&secretId=a"),
+            CURRENT_TIME_STAMP
+        );
+        assert_eq!(
+            missing("random=1&currentTimeStamp=1&secretId=a"),
+            EXPIRE_TIME
+        );
+        assert_eq!(
+            missing("expireTime=2&currentTimeStamp=1&secretId=a"),
+            RANDOM
+        );
+        assert_eq!(missing("classId=1"), SECRET_ID);
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_after_its_value_is_decoded_and_before_it_is_read() {
+        let base = "secretId=a&currentTimeStamp=1&expireTime=2&random=3";
+        // A bad escape in the repeated value is reported, not the repetition.
+        assert!(matches!(
+            parse_text(&format!("{base}&random=%zz")),
+            Err(Error::MalformedQuerystring { segment: 5, .. })
+        ));
+        // A repeated value that would not parse is still reported as repeated.
+        assert_eq!(
+            parse_text(&format!("{base}&random=x")),
+            Err(Error::DuplicateParameter {
+                name: RANDOM.to_owned()
+            })
+        );
+        // The same key spelled with an escape is the same key.
+        assert_eq!(
+            parse_text(&format!("{base}&r%61ndom=3")),
+            Err(Error::DuplicateParameter {
+                name: RANDOM.to_owned()
+            })
+        );
+        assert_eq!(parse_text(base).map(|fields| fields.random()), Ok(3));
+    }
 
     #[test]
     fn known_keys_are_listed_once_in_the_order_of_known() {
