@@ -112,10 +112,13 @@ impl MacKey {
             .unwrap_or((&self.inner, message));
         // Both hashes count the pad block before their message.
         let mut state = *start;
-        let inner_hash = finish(&mut state, rest, BLOCK_LEN + message.len());
+        compress_with_padding(&mut state, rest, BLOCK_LEN + message.len());
+        let mut inner = state;
         state = self.outer;
-        let mac = finish(&mut state, &inner_hash, BLOCK_LEN + MAC_LEN);
+        compress_outer_block(&mut state, &inner);
+        let mac = digest(&state);
         state.zeroize();
+        inner.zeroize();
         mac
     }
 
@@ -136,10 +139,9 @@ impl Drop for MacKey {
 }
 
 /// Compresses `rest`, the end of a message of `total_len` bytes, and SHA-1's length padding
-/// into `state`; returns the digest.
-fn finish(state: &mut State, rest: &[u8], total_len: usize) -> [u8; MAC_LEN] {
+/// into `state`.
+fn compress_with_padding(state: &mut State, rest: &[u8], total_len: usize) {
     let (blocks, tail) = split_blocks(rest);
-    compress(state, blocks);
     // The tail, 0x80, zeros, then the length in bits as a big-endian u64 (SHA-1 counts it
     // modulo 2^64): one block, or two when fewer than nine bytes are left after the tail.
     let mut padding = [[0u8; BLOCK_LEN]; 2];
@@ -150,12 +152,40 @@ fn finish(state: &mut State, rest: &[u8], total_len: usize) -> [u8; MAC_LEN] {
     let bit_len = (total_len as u64).wrapping_mul(8);
     padded[blocks_left * BLOCK_LEN - 8..blocks_left * BLOCK_LEN]
         .copy_from_slice(&bit_len.to_be_bytes());
+    // Laid out before the whole blocks are compressed, so that its stores have reached the
+    // cache by the time the compression loads them.
+    compress(state, blocks);
     compress(state, &padding[..blocks_left]);
+}
+
+/// The digest a final state stands for: its words, big-endian.
+fn digest(state: &State) -> [u8; MAC_LEN] {
     let mut digest = [0u8; MAC_LEN];
-    for (bytes, word) in digest.chunks_exact_mut(4).zip(*state) {
+    for (bytes, word) in digest.chunks_exact_mut(4).zip(state) {
         bytes.copy_from_slice(&word.to_be_bytes());
     }
     digest
+}
+
+/// Compresses HMAC's outer message after its pad block: the inner hash, given as the inner
+/// hash's final state, and SHA-1's padding, one block. The block is built as 32-bit words and
+/// copied out at once, so that the compression's 16-byte loads are served by whole stores
+/// instead of waiting for byte stores to reach the cache (2 ns of 135 on the README's machine).
+fn compress_outer_block(state: &mut State, inner: &State) {
+    const BIT_LEN: u64 = ((BLOCK_LEN + MAC_LEN) * 8) as u64;
+    let mut words = [0u32; BLOCK_LEN / 4];
+    // Stored little-endian below: swapped, each word's bytes land big-endian.
+    for (word, inner_word) in words.iter_mut().zip(inner) {
+        *word = inner_word.swap_bytes();
+    }
+    words[MAC_LEN / 4] = 0x80;
+    words[14] = ((BIT_LEN >> 32) as u32).swap_bytes();
+    words[15] = (BIT_LEN as u32).swap_bytes();
+    let mut block = [0u8; BLOCK_LEN];
+    for (bytes, word) in block.chunks_exact_mut(4).zip(words) {
+        bytes.copy_from_slice(&word.to_le_bytes());
+    }
+    compress(state, &[block]);
 }
 
 /// `bytes` as whole blocks, and the bytes after them (`<[u8]>::as_chunks` is newer than the
