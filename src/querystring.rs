@@ -111,22 +111,22 @@ pub(crate) fn decode_into(
     first: usize,
     out: &mut [u8],
 ) -> Result<(usize, usize), Defect> {
-    let (bytes, end) = (specials.bytes(), specials.end());
+    let bytes = specials.bytes();
+    let raw = &bytes[..specials.end()];
     let (mut copied_to, mut written, mut at) = (start, 0, first);
     loop {
-        copy_run(&bytes[copied_to..], at - copied_to, &mut out[written..]);
-        written += at - copied_to;
-        if at == end || bytes[at] == b'&' {
-            return Ok((written, at));
-        }
-        if bytes[at] == b'+' {
-            out[written] = b' ';
-            copied_to = at + 1;
-        } else {
-            out[written] = escaped_byte(&bytes[..end], at)?;
-            copied_to = at + 3;
-        }
+        let run = at - copied_to;
+        copy_run(&bytes[copied_to..], run, &mut out[written..]);
+        written += run;
+        let (byte, read) = match raw.get(at) {
+            Some(b'%') => (escaped_byte(raw, at)?, 3),
+            Some(b'+') => (b' ', 1),
+            // The `&` that ends the component, or its end.
+            _ => return Ok((written, at)),
+        };
+        out[written] = byte;
         written += 1;
+        copied_to = at + read;
         at = specials.next_from(copied_to);
     }
 }
@@ -135,6 +135,13 @@ pub(crate) fn decode_into(
 /// has them (`to` must have room for `len` rounded up to a whole copy); what lands past `len`
 /// is overwritten by whatever comes next or never read.
 fn copy_run(from: &[u8], len: usize, to: &mut [u8]) {
+    // Most runs between escapes are short: one copy, when both sides have room for it.
+    if len <= COPY_LEN {
+        if let (Some(chunk), Some(dest)) = (from.first_chunk::<COPY_LEN>(), to.first_chunk_mut()) {
+            *dest = *chunk;
+            return;
+        }
+    }
     let mut copied = 0;
     while copied < len {
         match from.get(copied..copied + COPY_LEN) {
