@@ -135,13 +135,6 @@ pub(crate) fn decode_into(
 /// has them (`to` must have room for `len` rounded up to a whole copy); what lands past `len`
 /// is overwritten by whatever comes next or never read.
 fn copy_run(from: &[u8], len: usize, to: &mut [u8]) {
-    // Most runs between escapes are short: one copy, when both sides have room for it.
-    if len <= COPY_LEN {
-        if let (Some(chunk), Some(dest)) = (from.first_chunk::<COPY_LEN>(), to.first_chunk_mut()) {
-            *dest = *chunk;
-            return;
-        }
-    }
     let mut copied = 0;
     while copied < len {
         match from.get(copied..copied + COPY_LEN) {
