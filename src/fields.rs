@@ -33,7 +33,7 @@ pub struct SignatureFields {
 
 /// Where a value sits in [`SignatureFields`]' text. Its ends are 32-bit: the fields are moved a
 /// few times on their way out of a verification, and the smaller struct measured faster.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Span {
     start: u32,
     end: u32,

@@ -46,7 +46,7 @@ pub(crate) fn parse(
         specials: Specials::new(bytes, 0, len),
         decode_area,
         text,
-        found: Found::new(),
+        found: Found::default(),
     };
     let mut start = 0;
     for segment in 1.. {
@@ -163,6 +163,7 @@ enum Key {
 
 /// The values found so far. Bit [`Known::bit`] of `seen` is set once that key has been read;
 /// a required value means something only when its bit is set.
+#[derive(Default)]
 struct Found {
     seen: u16,
     secret_id: Span,
@@ -173,17 +174,6 @@ struct Found {
 }
 
 impl Found {
-    fn new() -> Self {
-        Self {
-            seen: 0,
-            secret_id: Span::new(0, 0),
-            current_time_stamp: 0,
-            expire_time: 0,
-            random: 0,
-            optional: OptionalFields::default(),
-        }
-    }
-
     /// Marks `known` as read, refusing it the second time.
     fn claim(&mut self, known: Known) -> Result<(), Error> {
         if self.seen & known.bit() != 0 {
