@@ -150,8 +150,7 @@ fn builder_for(user: &str, options: &[(String, String)]) -> Result<UploadSignatu
     let source_context = json!({ "userId": user }).to_string();
     let mut builder = UploadSignature::new()
         .validity_secs(VALIDITY_SECS)
-        .and_then(|builder| builder.source_context(source_context))
-        .map_err(|error| error.to_string())?;
+        .source_context(source_context);
     let mut seen = Vec::new();
     for (name, value) in options {
         if seen.contains(&name) {
@@ -176,6 +175,10 @@ fn builder_for(user: &str, options: &[(String, String)]) -> Result<UploadSignatu
             }
         };
     }
+    builder
+        .params()
+        .validate()
+        .map_err(|error| error.to_string())?;
     Ok(builder)
 }
 

@@ -47,9 +47,9 @@ fn run() -> Result<(), Error> {
     let signed = UploadSignature::new()
         .procedure("LongVideoPreset")
         .class_id(0)
-        .source_context("user-42")?
+        .source_context("user-42")
         .one_time_valid(true)
-        .validity_secs(3600)?
+        .validity_secs(3600)
         .sign(&credentials)?;
 
     println!("signature:   {signed}");

@@ -18,7 +18,8 @@ use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser, Subcommand};
 use tencent_vod_signature::{
-    Credentials, Error, SignatureFields, TaskNotifyMode, UnverifiedSignature, UploadSignature,
+    Credentials, Error, TaskNotifyMode, Timestamp, UntrustedFields, UnverifiedSignature,
+    UploadSignature,
 };
 
 #[derive(Parser)]
@@ -48,7 +49,7 @@ enum Command {
         #[arg(long, value_name = "UNIX", allow_hyphen_values = true)]
         now: Option<u64>,
         /// Clock skew tolerated on both edges of the time window, in seconds
-        #[arg(long, value_name = "SECS", default_value_t = tencent_vod_signature::DEFAULT_LEEWAY_SECS)]
+        #[arg(long, value_name = "SECS", default_value_t = tencent_vod_signature::limits::DEFAULT_LEEWAY_SECS)]
         leeway: u64,
     },
 }
@@ -144,11 +145,13 @@ fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
         } => {
             let credentials = Credentials::from_env()?;
             let verifier = credentials.verifier().leeway_secs(leeway);
-            let verified = match now {
-                Some(now) => verifier.verify_at(&signature, now)?,
+            match now {
+                Some(now) => verifier.verify_at(&signature, Timestamp::from_secs(now))?,
                 None => verifier.verify(&signature)?,
             };
-            Ok(to_json(verified.fields()))
+            // Verified: its claims are now the signature's fields.
+            let decoded = UnverifiedSignature::decode(&signature)?;
+            Ok(to_json(decoded.untrusted_fields()))
         }
     }
 }
@@ -157,10 +160,10 @@ fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
     let credentials = Credentials::from_env()?;
     let mut builder = UploadSignature::new();
     if let Some(seconds) = args.validity {
-        builder = builder.validity_secs(seconds)?;
+        builder = builder.validity_secs(seconds);
     }
     if let Some(expire_time) = args.expire_time {
-        builder = builder.expire_time(expire_time);
+        builder = builder.expire_time(Timestamp::from_secs(expire_time));
     }
     if let Some(procedure) = args.procedure {
         builder = builder.procedure(procedure);
@@ -170,16 +173,16 @@ fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
     }
     if let Some(value) = args.task_priority {
         let priority = i8::try_from(value).map_err(|_| Error::InvalidTaskPriority { value })?;
-        builder = builder.task_priority(priority)?;
+        builder = builder.task_priority(priority);
     }
     if let Some(mode) = args.task_notify_mode {
         builder = builder.task_notify_mode(mode.parse::<TaskNotifyMode>()?);
     }
     if let Some(context) = args.source_context {
-        builder = builder.source_context(context)?;
+        builder = builder.source_context(context);
     }
     if let Some(context) = args.session_context {
-        builder = builder.session_context(context)?;
+        builder = builder.session_context(context);
     }
     if let Some(flag) = args.one_time_valid {
         builder = builder.one_time_valid(flag == "1");
@@ -194,30 +197,26 @@ fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
         let (key, value) = param
             .split_once('=')
             .ok_or_else(|| format!("--param takes KEY=VALUE, got {param:?}"))?;
-        builder = builder.param(key, value)?;
+        builder = builder.param(key, value);
     }
     let random = match args.random {
         Some(random) => random,
         None => credentials.draw_random()?,
     };
     let signed = match args.now {
-        Some(now) => builder.sign_at(&credentials, now, random)?,
-        None if args.random.is_some() => builder.sign_at(&credentials, unix_now()?, random)?,
+        Some(now) => builder.sign_at(&credentials, Timestamp::from_secs(now), random)?,
+        None if args.random.is_some() => {
+            let now = Timestamp::try_from(std::time::SystemTime::now())?;
+            builder.sign_at(&credentials, now, random)?
+        }
         None => builder.sign(&credentials)?,
     };
     Ok(signed.into_string())
 }
 
-fn unix_now() -> Result<u64, Error> {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|elapsed| elapsed.as_secs())
-        .map_err(|_| Error::ClockBeforeEpoch)
-}
-
 /// The parameters as one JSON object: keys as in the signature, in its order; the integer
 /// parameters as numbers (from their typed values), everything else as strings.
-fn to_json(fields: &SignatureFields) -> String {
+fn to_json(fields: &UntrustedFields) -> String {
     let members: Vec<String> = fields
         .pairs()
         .map(|(key, value)| {

@@ -1,32 +1,39 @@
-//! The SecretId and the SecretKey's precomputed HMAC state.
+//! The API key pair: the SecretId in clear, the SecretKey only as its HMAC state.
 
 use std::fmt;
 
 use zeroize::Zeroize;
 
-use crate::Error;
-use crate::limits::MAC_LEN;
+use crate::codec::plaintext;
+use crate::error::Error;
 use crate::mac::MacKey;
-use crate::plaintext;
+use crate::time::Timestamp;
+use crate::verify::{VerifiedSignature, Verifier};
+
+/// The environment variable holding the SecretId, as in Tencent's CLI and SDKs.
+pub const SECRET_ID_VARIABLE: &str = "TENCENTCLOUD_SECRET_ID";
+
+/// The environment variable holding the SecretKey, as in Tencent's CLI and SDKs.
+pub const SECRET_KEY_VARIABLE: &str = "TENCENTCLOUD_SECRET_KEY";
 
 /// A Tencent Cloud API key pair: the SecretId in clear, the SecretKey only as its HMAC-SHA1
 /// key schedule.
 ///
-/// The key's inner and outer padded hashes are computed once, in [`Credentials::new`], and
-/// every signature and verification starts from a copy of them. For a SecretId of Tencent's
-/// usual 36 characters, `secretId=<id>&currentTimeStamp=` and the timestamp's first digit fill
-/// the plaintext's first 64-byte SHA-1 block, so the states after that block are computed
-/// there too (one per leading digit) and every such plaintext resumes after it: one
-/// compression fewer per signature, the same MAC. The key itself is not kept:
-/// the string passed in is zeroed as soon as the schedule is computed, and the schedule is
-/// zeroed when the value is dropped. Neither `Debug` nor any error shows the key.
+/// The key schedule is computed once, in [`Credentials::new`], and every signature and
+/// verification starts from a copy of it. For a SecretId of Tencent's usual 36 characters,
+/// `secretId=<id>&currentTimeStamp=` and the timestamp's first digit fill the plaintext's
+/// first 64-byte SHA-1 block, so the HMAC states after that block are computed there too
+/// (one per leading digit), and every such plaintext resumes after it: the same MAC, one
+/// compression fewer. The key itself is not kept: the string passed in is zeroed as soon as
+/// the schedule is computed, and the schedule is zeroed when the value is dropped. Neither
+/// `Debug` nor any error shows the key.
 ///
 /// `Credentials` is `Send + Sync`: share one value (by reference or in an `Arc`) between
 /// threads. With the `system` feature it also owns the sequence that
-/// [`UploadSignature::sign`](crate::UploadSignature::sign) draws `random` from, so signatures
-/// made with one value never share a `random` within a second (for up to 2<sup>32</sup> minus
-/// 256 per thread signatures in that second), as `oneTimeValid` requires; a clone starts a
-/// sequence of its own from fresh OS randomness.
+/// [`UploadSignature::sign`](crate::sign::UploadSignature::sign) draws `random` from, so
+/// signatures made with one value never share a `random` within a second (for up to
+/// 2<sup>32</sup> minus 256 per thread signatures in that second), as `oneTimeValid`
+/// requires; a clone starts a sequence of its own from fresh OS randomness.
 ///
 /// ```
 /// use tencent_vod_signature::Credentials;
@@ -42,7 +49,7 @@ pub struct Credentials {
     plaintext_prefix: String,
     key: MacKey,
     #[cfg(feature = "system")]
-    random: std::sync::OnceLock<crate::random::RandomSequence>,
+    random: std::sync::OnceLock<crate::system::random::RandomSequence>,
 }
 
 impl Credentials {
@@ -55,14 +62,17 @@ impl Credentials {
     /// [`Error::EmptySecretId`] or [`Error::EmptySecretKey`] when either is empty.
     pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Result<Self, Error> {
         let secret_id = secret_id.into();
-        let plaintext_prefix = plaintext::prefix(&secret_id);
         let mut secret_key = secret_key.into();
-        let key = MacKey::new(secret_key.as_bytes(), &plaintext_prefix);
+        let key_is_empty = secret_key.is_empty();
+        let plaintext_prefix = plaintext::prefix(&secret_id);
+        let key = MacKey::new(secret_key.as_bytes(), plaintext_prefix.as_bytes());
         secret_key.zeroize();
         if secret_id.is_empty() {
             return Err(Error::EmptySecretId);
         }
-        let key = key.ok_or(Error::EmptySecretKey)?;
+        if key_is_empty {
+            return Err(Error::EmptySecretKey);
+        }
         Ok(Self {
             secret_id,
             plaintext_prefix,
@@ -91,8 +101,8 @@ impl Credentials {
             Ok(value) if !value.is_empty() => Ok(value),
             _ => Err(Error::MissingEnvironmentVariable { variable }),
         };
-        let secret_id = read(crate::SECRET_ID_VARIABLE)?;
-        let secret_key = read(crate::SECRET_KEY_VARIABLE)?;
+        let secret_id = read(SECRET_ID_VARIABLE)?;
+        let secret_key = read(SECRET_KEY_VARIABLE)?;
         Self::new(secret_id, secret_key)
     }
 
@@ -102,30 +112,61 @@ impl Credentials {
         &self.secret_id
     }
 
+    /// `secretId=<encoded id>&currentTimeStamp=`, the start of every plaintext.
     pub(crate) fn plaintext_prefix(&self) -> &str {
         &self.plaintext_prefix
     }
 
-    /// HMAC-SHA1 of `message`, starting from a precomputed state.
-    pub(crate) fn mac(&self, message: &[u8]) -> [u8; MAC_LEN] {
-        self.key.mac(message)
+    /// The HMAC state of the SecretKey.
+    pub(crate) fn mac_key(&self) -> &MacKey {
+        &self.key
     }
 
-    /// Checks `tag` against HMAC-SHA1 of `message` in constant time.
-    pub(crate) fn check_mac(&self, message: &[u8], tag: &[u8; MAC_LEN]) -> Result<(), Error> {
-        if self.key.matches(message, tag) {
-            Ok(())
-        } else {
-            Err(Error::MacMismatch)
-        }
+    /// A [`Verifier`] for these credentials, with the default leeway.
+    #[must_use]
+    pub fn verifier(&self) -> Verifier<'_> {
+        Verifier::new(self)
+    }
+
+    /// Verifies `signature` at time `now` with the default leeway; see
+    /// [`Verifier::verify_at`].
+    ///
+    /// ```
+    /// use tencent_vod_signature::{Credentials, Timestamp, UploadSignature};
+    ///
+    /// let credentials = Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+    /// let signed = UploadSignature::new()
+    ///     .source_context("user-42")
+    ///     .sign_at(&credentials, Timestamp::from_secs(1_700_000_000), 42)?;
+    /// let verified = credentials.verify_at(signed.as_str(), Timestamp::from_secs(1_700_000_060))?;
+    /// assert_eq!(verified.fields().source_context(), Some("user-42"));
+    /// # Ok::<(), tencent_vod_signature::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_at`].
+    pub fn verify_at(&self, signature: &str, now: Timestamp) -> Result<VerifiedSignature, Error> {
+        self.verifier().verify_at(signature, now)
+    }
+
+    /// Verifies `signature` now, by the system clock, with the default leeway.
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify`].
+    #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+    pub fn verify(&self, signature: &str) -> Result<VerifiedSignature, Error> {
+        self.verifier().verify(signature)
     }
 
     /// Draws a fresh `random` from these credentials' sequence (seeded once from the OS), one
     /// atomic increment of the shared counter per draw: never the same value twice in
     /// 2<sup>32</sup> draws, whichever threads draw, and never a value that
-    /// [`UploadSignature::sign`](crate::UploadSignature::sign) hands out within as many. For
-    /// use with [`UploadSignature::sign_at`](crate::UploadSignature::sign_at) and a clock of
-    /// your own.
+    /// [`UploadSignature::sign`](crate::sign::UploadSignature::sign) hands out within as
+    /// many. For use with [`UploadSignature::sign_at`](crate::sign::UploadSignature::sign_at)
+    /// and a clock of your own.
     ///
     /// ```
     /// # let credentials = tencent_vod_signature::Credentials::new("AKIDexample", "key")?;
@@ -145,16 +186,16 @@ impl Credentials {
     /// A `random` for a signature stamped `now`, from this thread's block of the sequence:
     /// no shared write per signature, and still never the same value twice within a second.
     #[cfg(feature = "system")]
-    pub(crate) fn random_for_second(&self, now: u64) -> Result<u32, Error> {
-        Ok(self.random_sequence()?.next_for_second(now))
+    pub(crate) fn random_for_second(&self, now: Timestamp) -> Result<u32, Error> {
+        Ok(self.random_sequence()?.next_for_second(now.as_secs()))
     }
 
     #[cfg(feature = "system")]
-    fn random_sequence(&self) -> Result<&crate::random::RandomSequence, Error> {
+    fn random_sequence(&self) -> Result<&crate::system::random::RandomSequence, Error> {
         if let Some(sequence) = self.random.get() {
             return Ok(sequence);
         }
-        let fresh = crate::random::RandomSequence::from_os()?;
+        let fresh = crate::system::random::RandomSequence::from_os()?;
         Ok(self.random.get_or_init(|| fresh))
     }
 }

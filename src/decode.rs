@@ -1,14 +1,19 @@
-//! Decoding without the key: what Tencent's online signature checker shows.
+//! Decoding without the key: what Tencent's online signature checker shows, as unverified
+//! claims.
 
-use crate::parse::parse;
-use crate::{Error, SignatureFields, envelope};
+use crate::codec;
+use crate::error::Error;
+use crate::fields::{Fields, field_accessors};
+use crate::limits::MAC_LEN;
+use crate::params::for_each_param;
 
 /// A signature taken apart **without** checking its MAC: every field is an unverified claim.
 ///
 /// Anyone can build a signature that decodes: use this to inspect or debug one (or to find
-/// which SecretId claims to have signed it), never to decide anything. To trust the contents,
-/// verify with [`Credentials::verify_at`](crate::Credentials::verify_at), which returns a
-/// [`VerifiedSignature`](crate::VerifiedSignature).
+/// which SecretId claims to have signed it), never to decide anything. Its fields are
+/// [`UntrustedFields`], which cannot be turned back into signing input. To trust the
+/// contents, verify with [`Credentials::verify_at`](crate::credentials::Credentials::verify_at),
+/// which returns a [`VerifiedSignature`](crate::verify::VerifiedSignature).
 ///
 /// ```
 /// use tencent_vod_signature::UnverifiedSignature;
@@ -23,8 +28,8 @@ use crate::{Error, SignatureFields, envelope};
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnverifiedSignature {
-    mac: [u8; 20],
-    fields: SignatureFields,
+    mac: [u8; MAC_LEN],
+    fields: UntrustedFields,
 }
 
 impl UnverifiedSignature {
@@ -38,23 +43,30 @@ impl UnverifiedSignature {
     /// [`Error::DuplicateParameter`], [`Error::InvalidNumber`], [`Error::InvalidValue`],
     /// [`Error::InvalidTaskPriority`], [`Error::TextTooLong`].
     pub fn decode(signature: &str) -> Result<Self, Error> {
-        envelope::open(signature, |mac, opened| {
-            Ok(Self {
-                mac,
-                fields: parse(opened.padded, opened.len, opened.decode_area)?,
-            })
+        let (mac, fields) = codec::open(signature, |_, _| Ok(()))?;
+        Ok(Self {
+            mac,
+            fields: UntrustedFields(fields),
         })
     }
 
     /// The fields as the signature claims them, **not verified**.
     #[must_use]
-    pub fn untrusted_fields(&self) -> &SignatureFields {
+    pub fn untrusted_fields(&self) -> &UntrustedFields {
         &self.fields
     }
 
     /// The 20-byte HMAC-SHA1 MAC at the start of the signature, as found.
     #[must_use]
-    pub fn mac(&self) -> [u8; 20] {
+    pub fn mac(&self) -> [u8; MAC_LEN] {
         self.mac
     }
 }
+
+/// What an unverified signature claims: the same accessors as
+/// [`SignatureFields`](crate::verify::SignatureFields), but nothing that turns the claims
+/// into signing input.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UntrustedFields(pub(crate) Fields);
+
+for_each_param!(field_accessors, UntrustedFields);

@@ -10,11 +10,11 @@ use crate::limits::{MAX_TASK_PRIORITY, MAX_VALIDITY_SECS, MIN_TASK_PRIORITY};
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
-    /// The SecretId given to [`Credentials::new`](crate::Credentials::new) is empty.
+    /// The SecretId given to [`Credentials::new`](crate::credentials::Credentials::new) is empty.
     #[error("secretId is empty")]
     EmptySecretId,
 
-    /// The SecretKey given to [`Credentials::new`](crate::Credentials::new) is empty.
+    /// The SecretKey given to [`Credentials::new`](crate::credentials::Credentials::new) is empty.
     #[error("secretKey is empty")]
     EmptySecretKey,
 
@@ -85,7 +85,7 @@ pub enum Error {
         name: String,
     },
 
-    /// A signature (to sign or to decode) longer than [`MAX_SIGNATURE_LEN`](crate::MAX_SIGNATURE_LEN).
+    /// A signature (to sign or to decode) longer than [`MAX_SIGNATURE_LEN`](crate::limits::MAX_SIGNATURE_LEN).
     #[error("signature would be {len} bytes long, at most {max} are accepted")]
     SignatureTooLong {
         /// Its length in bytes.

@@ -1,143 +1,212 @@
-//! The typed set of optional parameters, shared by the builder and the decoder, and the
-//! checks that keep every value within its documented limit.
+//! The thirteen wire parameters, declared once, and the set of optional ones a signature
+//! carries.
+//!
+//! [`for_each_param!`] is the table. Every place that needs the list of parameters (the
+//! names, the fields of [`UploadParams`] and of the decoded fields, their getters, the
+//! builder's setters, the parser's key recognition, the writer's arms, the serde
+//! representation) asks the table for it with a macro of its own, so adding a parameter is
+//! one row here and its tests.
 
-use crate::limits::{
-    MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS, MAX_TASK_PRIORITY, MIN_TASK_PRIORITY,
-};
-use crate::names::{KNOWN, SESSION_CONTEXT, SOURCE_CONTEXT};
-use crate::{Error, TaskNotifyMode};
+use crate::codec::values;
+use crate::error::Error;
 
-/// The optional parameters of an upload signature, each within its documented limit.
+/// The table of parameters: calls `$callback!` with the rows, after any leading arguments.
 ///
-/// A parameter that is `None` is absent from the signature; one that is `Some` is written,
-/// even when it equals VOD's default. [`UploadSignature`](crate::UploadSignature) builds one;
-/// decoding a signature yields one, so `decode(sign(p))` gives back `p`.
-///
-/// Every value here passed the same checks whether it came from the builder or from a decoded
-/// signature; whether a decoded one can be *trusted* is a separate question, answered only by
-/// [`Credentials::verify_at`](crate::Credentials::verify_at).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UploadParams {
-    pub(crate) class_id: Option<u64>,
-    pub(crate) procedure: Option<String>,
-    pub(crate) task_priority: Option<i8>,
-    pub(crate) task_notify_mode: Option<TaskNotifyMode>,
-    pub(crate) source_context: Option<String>,
-    pub(crate) session_context: Option<String>,
-    pub(crate) one_time_valid: Option<bool>,
-    pub(crate) vod_sub_app_id: Option<u64>,
-    pub(crate) storage_region: Option<String>,
-    pub(crate) extra: Vec<(String, String)>,
+/// - `required`: the four that every signature carries, in signing order: variant, wire
+///   name. Their values come from the credentials, the clock and the caller, not from
+///   [`UploadParams`].
+/// - `optional`: the nine that a signature may carry, in the canonical order in which they
+///   are signed: variant, wire name, Rust name, kind (a module of
+///   [`codec::values`](crate::codec::values): how such a value is kept, written, bounded and
+///   read), what its setter takes, the rule it must satisfy (a function of
+///   [`rule`](crate::params::rule)), and what it means.
+macro_rules! for_each_param {
+    ($callback:ident $(, $argument:tt)*) => {
+        $callback! {
+            $($argument,)*
+            required: [
+                (SecretId, "secretId"),
+                (CurrentTimeStamp, "currentTimeStamp"),
+                (ExpireTime, "expireTime"),
+                (Random, "random"),
+            ],
+            optional: [
+                (ClassId, "classId", class_id, number, u64, crate::params::rule::none,
+                    "the category of the uploaded media (VOD's default 0)"),
+                (Procedure, "procedure", procedure, text, impl Into<String>, crate::params::rule::none,
+                    "the name of the task flow VOD runs after the upload"),
+                (TaskPriority, "taskPriority", task_priority, priority, i8, crate::params::rule::task_priority,
+                    "the task flow's priority, -10..=10 (VOD's default 0; meaningful with a `procedure`)"),
+                (TaskNotifyMode, "taskNotifyMode", task_notify_mode, mode, crate::task_notify_mode::TaskNotifyMode, crate::params::rule::none,
+                    "when task-flow events are sent (meaningful with a `procedure`)"),
+                (SourceContext, "sourceContext", source_context, text, impl Into<String>,
+                    crate::params::rule::max_chars::<{ crate::limits::MAX_SOURCE_CONTEXT_CHARS }>,
+                    "echoed back in the upload-complete event, at most 250 characters; anyone holding the signature can read it"),
+                (SessionContext, "sessionContext", session_context, text, impl Into<String>,
+                    crate::params::rule::max_chars::<{ crate::limits::MAX_SESSION_CONTEXT_CHARS }>,
+                    "echoed back in the task flow's state-change events, at most 1000 characters"),
+                (OneTimeValid, "oneTimeValid", one_time_valid, flag, bool, crate::params::rule::none,
+                    "`true` (written `1`) when the signature may serve one upload only"),
+                (VodSubAppId, "vodSubAppId", vod_sub_app_id, number, u64, crate::params::rule::none,
+                    "the VOD sub-application to upload into"),
+                (StorageRegion, "storageRegion", storage_region, text, impl Into<String>, crate::params::rule::none,
+                    "where the media is stored, a region's short name such as `ap-chongqing`"),
+            ],
+        }
+    };
+}
+pub(crate) use for_each_param;
+
+/// Defines [`Name`] and [`UploadParams`] from the table.
+macro_rules! define_params {
+    (
+        required: [$(($required:ident, $required_wire:literal)),* $(,)?],
+        optional: [$((
+            $variant:ident, $wire:literal, $field:ident, $kind:ident, $argument:ty,
+            $rule:expr, $meaning:literal
+        )),* $(,)?],
+    ) => {
+        /// A parameter the crate has a typed value for: the required four, then the optional
+        /// nine, in signing order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Name {
+            $($required,)*
+            $($variant,)*
+        }
+
+        impl Name {
+            /// Every name, in signing order.
+            pub(crate) const ALL: &[Self] = &[$(Self::$required,)* $(Self::$variant,)*];
+
+            /// The required four, in signing order.
+            pub(crate) const REQUIRED: &[Self] = &[$(Self::$required,)*];
+
+            /// The name as written in the plaintext (case-sensitive, lowerCamelCase).
+            pub(crate) const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$required => $required_wire,)*
+                    $(Self::$variant => $wire,)*
+                }
+            }
+        }
+
+        /// The optional parameters of an upload signature.
+        ///
+        /// A parameter that is `None` is absent from the signature; one that is `Some` is
+        /// written, even when it equals VOD's default.
+        /// [`UploadSignature`](crate::sign::UploadSignature) builds one and checks it when it
+        /// signs; [`SignatureFields::to_params`](crate::verify::SignatureFields::to_params)
+        /// copies one out of a verified signature, so that `verify(sign(p))` gives back `p`.
+        #[derive(Debug, Clone, Default, PartialEq, Eq)]
+        pub struct UploadParams {
+            $(pub(crate) $field: Option<values::$kind::Owned>,)*
+            pub(crate) extra: Vec<(String, String)>,
+        }
+
+        impl UploadParams {
+            $(
+                #[doc = concat!("`", $wire, "`: ", $meaning, ".")]
+                #[must_use]
+                pub fn $field(&self) -> Option<values::$kind::Ref<'_>> {
+                    self.$field.as_ref().map(values::$kind::borrow)
+                }
+            )*
+
+            /// Checks every value against its documented limit, in signing order, then the
+            /// names of the extra parameters.
+            ///
+            /// # Errors
+            ///
+            /// The first broken limit: [`Error::TextTooLong`], [`Error::InvalidTaskPriority`],
+            /// [`Error::EmptyParameterName`], [`Error::ReservedParameter`],
+            /// [`Error::DuplicateParameter`].
+            pub fn validate(&self) -> Result<(), Error> {
+                $(
+                    if let Some(value) = &self.$field {
+                        ($rule)($wire, values::$kind::borrow(value))?;
+                    }
+                )*
+                check_extra_names(&self.extra)
+            }
+        }
+    };
 }
 
+for_each_param!(define_params);
+
 impl UploadParams {
-    /// `classId`: the category of the uploaded media (VOD's default 0).
-    #[must_use]
-    pub fn class_id(&self) -> Option<u64> {
-        self.class_id
-    }
-
-    /// `procedure`: the task flow VOD runs after the upload.
-    #[must_use]
-    pub fn procedure(&self) -> Option<&str> {
-        self.procedure.as_deref()
-    }
-
-    /// `taskPriority`: the task flow's priority, `-10..=10`.
-    #[must_use]
-    pub fn task_priority(&self) -> Option<i8> {
-        self.task_priority
-    }
-
-    /// `taskNotifyMode`: when task-flow events are sent.
-    #[must_use]
-    pub fn task_notify_mode(&self) -> Option<TaskNotifyMode> {
-        self.task_notify_mode
-    }
-
-    /// `sourceContext`: echoed back in the upload-complete event (at most 250 characters).
-    #[must_use]
-    pub fn source_context(&self) -> Option<&str> {
-        self.source_context.as_deref()
-    }
-
-    /// `sessionContext`: echoed back in task-flow events (at most 1000 characters).
-    #[must_use]
-    pub fn session_context(&self) -> Option<&str> {
-        self.session_context.as_deref()
-    }
-
-    /// `oneTimeValid`: `true` when the signature may serve one upload only.
-    #[must_use]
-    pub fn one_time_valid(&self) -> Option<bool> {
-        self.one_time_valid
-    }
-
-    /// `vodSubAppId`: the VOD sub-application.
-    #[must_use]
-    pub fn vod_sub_app_id(&self) -> Option<u64> {
-        self.vod_sub_app_id
-    }
-
-    /// `storageRegion`: where the media is stored, e.g. `ap-chongqing`.
-    #[must_use]
-    pub fn storage_region(&self) -> Option<&str> {
-        self.storage_region.as_deref()
-    }
-
-    /// Parameters the crate has no typed field for, in the order they were given or found.
+    /// Parameters the crate has no typed field for, in the order they were added.
     #[must_use]
     pub fn extra(&self) -> &[(String, String)] {
         &self.extra
     }
+}
 
-    /// Adds an extra parameter after checking its name.
-    pub(crate) fn push_extra(&mut self, name: String, value: String) -> Result<(), Error> {
+impl Name {
+    /// The name that `name` spells exactly, if the crate has a typed value for it.
+    pub(crate) fn from_wire(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|known| known.as_str() == name)
+    }
+}
+
+/// Extra names are non-empty, none is a name of the table, none is repeated. Linear in their
+/// number: a set of the names seen so far.
+fn check_extra_names(extra: &[(String, String)]) -> Result<(), Error> {
+    if extra.is_empty() {
+        return Ok(());
+    }
+    let mut seen = std::collections::HashSet::with_capacity(extra.len());
+    for (name, _) in extra {
         if name.is_empty() {
             return Err(Error::EmptyParameterName);
         }
-        if KNOWN.contains(&name.as_str()) {
-            return Err(Error::ReservedParameter { name });
+        if Name::from_wire(name).is_some() {
+            return Err(Error::ReservedParameter { name: name.clone() });
         }
-        if self.extra.iter().any(|(existing, _)| *existing == name) {
-            return Err(Error::DuplicateParameter { name });
+        if !seen.insert(name.as_str()) {
+            return Err(Error::DuplicateParameter { name: name.clone() });
         }
-        self.extra.push((name, value));
-        Ok(())
-    }
-}
-
-/// Checks a `sourceContext` value: at most 250 Unicode characters.
-pub(crate) fn check_source_context(value: &str) -> Result<(), Error> {
-    check_chars(SOURCE_CONTEXT, value, MAX_SOURCE_CONTEXT_CHARS)
-}
-
-/// Checks a `sessionContext` value: at most 1000 Unicode characters.
-pub(crate) fn check_session_context(value: &str) -> Result<(), Error> {
-    check_chars(SESSION_CONTEXT, value, MAX_SESSION_CONTEXT_CHARS)
-}
-
-fn check_chars(parameter: &'static str, value: &str, max_chars: usize) -> Result<(), Error> {
-    // A UTF-8 character is at least one byte: only a value longer in bytes needs counting.
-    if value.len() <= max_chars {
-        return Ok(());
-    }
-    let chars = value.chars().count();
-    if chars > max_chars {
-        return Err(Error::TextTooLong {
-            parameter,
-            max_chars,
-            chars,
-        });
     }
     Ok(())
 }
 
-/// Checks a `taskPriority` value: `-10..=10`.
-pub(crate) fn check_task_priority(value: i64) -> Result<i8, Error> {
-    match i8::try_from(value) {
-        Ok(priority) if (MIN_TASK_PRIORITY..=MAX_TASK_PRIORITY).contains(&priority) => Ok(priority),
-        _ => Err(Error::InvalidTaskPriority { value }),
+/// The rules of the table's last column: each takes the parameter's wire name and value.
+pub(crate) mod rule {
+    use crate::error::Error;
+    use crate::limits::check_task_priority;
+
+    /// No limit beyond the value's type.
+    #[allow(clippy::unnecessary_wraps)] // Every rule has the same shape.
+    pub(crate) fn none<T>(_parameter: &'static str, _value: T) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// At most `MAX` Unicode characters.
+    pub(crate) fn max_chars<const MAX: usize>(
+        parameter: &'static str,
+        value: &str,
+    ) -> Result<(), Error> {
+        // A UTF-8 character is at least one byte: only a value longer in bytes needs counting.
+        if value.len() <= MAX {
+            return Ok(());
+        }
+        let chars = value.chars().count();
+        if chars > MAX {
+            return Err(Error::TextTooLong {
+                parameter,
+                max_chars: MAX,
+                chars,
+            });
+        }
+        Ok(())
+    }
+
+    /// Within `-10..=10`.
+    pub(crate) fn task_priority(_parameter: &'static str, value: i8) -> Result<(), Error> {
+        check_task_priority(i64::from(value)).map(|_| ())
     }
 }
 
@@ -147,12 +216,13 @@ mod tests {
 
     #[test]
     fn text_limits_count_characters_not_bytes() {
-        let cjk = "视".repeat(MAX_SOURCE_CONTEXT_CHARS);
-        assert_eq!(cjk.len(), 3 * MAX_SOURCE_CONTEXT_CHARS);
-        assert_eq!(check_source_context(&cjk), Ok(()));
-        let over = "视".repeat(MAX_SOURCE_CONTEXT_CHARS + 1);
+        let check = rule::max_chars::<{ crate::limits::MAX_SOURCE_CONTEXT_CHARS }>;
+        let cjk = "视".repeat(250);
+        assert_eq!(cjk.len(), 750);
+        assert_eq!(check("sourceContext", &cjk), Ok(()));
+        let over = "视".repeat(251);
         assert_eq!(
-            check_source_context(&over),
+            check("sourceContext", &over),
             Err(Error::TextTooLong {
                 parameter: "sourceContext",
                 max_chars: 250,
@@ -162,20 +232,29 @@ mod tests {
     }
 
     #[test]
-    fn task_priority_edges() {
-        assert_eq!(check_task_priority(-10), Ok(-10));
-        assert_eq!(check_task_priority(10), Ok(10));
+    fn names_are_thirteen_distinct_wire_names_with_the_required_four_first() {
+        assert_eq!(Name::ALL.len(), 13);
+        assert_eq!(Name::REQUIRED, &Name::ALL[..4]);
+        for (index, name) in Name::ALL.iter().enumerate() {
+            assert_eq!(Name::from_wire(name.as_str()), Some(*name));
+            assert!(!Name::ALL[..index].iter().any(|other| other == name));
+        }
+        assert_eq!(Name::from_wire("secretid"), None);
+    }
+
+    #[test]
+    fn extra_names_are_checked_in_linear_time() {
+        let many: Vec<(String, String)> = (0..20_000)
+            .map(|i| (format!("k{i}"), String::new()))
+            .collect();
+        assert_eq!(check_extra_names(&many), Ok(()));
+        let mut repeated = many;
+        repeated.push(("k7".to_owned(), String::new()));
         assert_eq!(
-            check_task_priority(11),
-            Err(Error::InvalidTaskPriority { value: 11 })
-        );
-        assert_eq!(
-            check_task_priority(-11),
-            Err(Error::InvalidTaskPriority { value: -11 })
-        );
-        assert_eq!(
-            check_task_priority(i64::from(i8::MAX) + 1),
-            Err(Error::InvalidTaskPriority { value: 128 })
+            check_extra_names(&repeated),
+            Err(Error::DuplicateParameter {
+                name: "k7".to_owned()
+            })
         );
     }
 }

@@ -1,139 +1,130 @@
-//! `serde` support (feature `serde`): the parameter set both ways, with the builder's
-//! validation on the way in; decoded and verified signatures out. The key never serializes.
+//! `serde` support (feature `serde`): the parameter set both ways, with the signer's checks
+//! on the way in; decoded and verified signatures out. The key never serializes.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{SignatureFields, TaskNotifyMode, UnverifiedSignature, UploadParams, UploadSignature};
+use crate::codec::values;
+use crate::decode::UnverifiedSignature;
+use crate::fields::Fields;
+use crate::params::{UploadParams, for_each_param};
+use crate::verify::{SignatureFields, VerifiedSignature};
 
-/// The wire names, as in the signature's plaintext.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ParamsRepr {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    class_id: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    procedure: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    task_priority: Option<i8>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    task_notify_mode: Option<TaskNotifyMode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    source_context: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    session_context: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    one_time_valid: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    vod_sub_app_id: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    storage_region: Option<String>,
-    /// Extra parameters as `[name, value]` pairs, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    extra: Vec<(String, String)>,
+/// Defines [`ParamsRepr`], the wire names of the parameter table, and its conversions.
+macro_rules! define_repr {
+    (
+        required: [$(($required:ident, $required_wire:literal)),* $(,)?],
+        optional: [$((
+            $variant:ident, $wire:literal, $field:ident, $kind:ident, $argument:ty,
+            $rule:expr, $meaning:literal
+        )),* $(,)?],
+    ) => {
+        /// The optional parameters under their wire names, as in the signature's plaintext.
+        #[derive(Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ParamsRepr {
+            $(
+                #[serde(rename = $wire, default, skip_serializing_if = "Option::is_none")]
+                $field: Option<values::$kind::Owned>,
+            )*
+            /// Extra parameters as `[name, value]` pairs, in order.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            extra: Vec<(String, String)>,
+        }
+
+        impl From<UploadParams> for ParamsRepr {
+            fn from(params: UploadParams) -> Self {
+                Self {
+                    $($field: params.$field,)*
+                    extra: params.extra,
+                }
+            }
+        }
+
+        impl From<ParamsRepr> for UploadParams {
+            fn from(repr: ParamsRepr) -> Self {
+                Self {
+                    $($field: repr.$field,)*
+                    extra: repr.extra,
+                }
+            }
+        }
+    };
 }
+
+for_each_param!(define_repr);
 
 impl Serialize for UploadParams {
     /// A map with the parameters' wire names (`classId`, `sourceContext`, ...); parameters
     /// that are not set are left out; extra ones go in `extra` as `[name, value]` pairs.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        ParamsRepr {
-            class_id: self.class_id,
-            procedure: self.procedure.clone(),
-            task_priority: self.task_priority,
-            task_notify_mode: self.task_notify_mode,
-            source_context: self.source_context.clone(),
-            session_context: self.session_context.clone(),
-            one_time_valid: self.one_time_valid,
-            vod_sub_app_id: self.vod_sub_app_id,
-            storage_region: self.storage_region.clone(),
-            extra: self.extra.clone(),
-        }
-        .serialize(serializer)
+        ParamsRepr::from(self.clone()).serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for UploadParams {
-    /// The inverse of `Serialize`, through the builder's setters: a value outside its limit,
-    /// an unknown field or a reserved or repeated extra name is an error naming it.
+    /// The inverse of `Serialize`, then [`UploadParams::validate`]: a value outside its
+    /// limit, an unknown field or a reserved or repeated extra name is an error naming it.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let repr = ParamsRepr::deserialize(deserializer)?;
-        build(repr)
-            .map(|builder| builder.params().clone())
-            .map_err(serde::de::Error::custom)
+        let params = Self::from(ParamsRepr::deserialize(deserializer)?);
+        params.validate().map_err(serde::de::Error::custom)?;
+        Ok(params)
     }
 }
 
-fn build(repr: ParamsRepr) -> Result<UploadSignature, crate::Error> {
-    let mut builder = UploadSignature::new();
-    if let Some(value) = repr.class_id {
-        builder = builder.class_id(value);
+/// `secretId`, `currentTimeStamp`, `expireTime` and `random`, then the optional parameters
+/// as [`UploadParams`] serializes them, in one map; the plaintext itself is left out.
+fn serialize_fields<S: Serializer>(fields: &Fields, serializer: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Repr<'a> {
+        secret_id: &'a str,
+        current_time_stamp: u64,
+        expire_time: u64,
+        random: u32,
+        #[serde(flatten)]
+        params: ParamsRepr,
     }
-    if let Some(value) = repr.procedure {
-        builder = builder.procedure(value);
+    Repr {
+        secret_id: fields.secret_id.of(&fields.text),
+        current_time_stamp: fields.current_time_stamp,
+        expire_time: fields.expire_time,
+        random: fields.random,
+        params: ParamsRepr::from(fields.params()),
     }
-    if let Some(value) = repr.task_priority {
-        builder = builder.task_priority(value)?;
-    }
-    if let Some(value) = repr.task_notify_mode {
-        builder = builder.task_notify_mode(value);
-    }
-    if let Some(value) = repr.source_context {
-        builder = builder.source_context(value)?;
-    }
-    if let Some(value) = repr.session_context {
-        builder = builder.session_context(value)?;
-    }
-    if let Some(value) = repr.one_time_valid {
-        builder = builder.one_time_valid(value);
-    }
-    if let Some(value) = repr.vod_sub_app_id {
-        builder = builder.vod_sub_app_id(value);
-    }
-    if let Some(value) = repr.storage_region {
-        builder = builder.storage_region(value);
-    }
-    for (name, value) in repr.extra {
-        builder = builder.param(name, value)?;
-    }
-    Ok(builder)
+    .serialize(serializer)
 }
 
 impl Serialize for SignatureFields {
-    /// `secretId`, `currentTimeStamp`, `expireTime` and `random`, then the optional parameters
-    /// as [`UploadParams`] serializes them, in one map; the plaintext itself is left out.
+    /// The verified fields as one map: see [`UploadParams`] for the optional ones.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Repr<'a> {
-            secret_id: &'a str,
-            current_time_stamp: u64,
-            expire_time: u64,
-            random: u32,
-            #[serde(flatten)]
-            params: UploadParams,
-        }
-        Repr {
-            secret_id: self.secret_id(),
-            current_time_stamp: self.current_time_stamp(),
-            expire_time: self.expire_time(),
-            random: self.random(),
-            params: self.to_params(),
-        }
-        .serialize(serializer)
+        serialize_fields(&self.0, serializer)
+    }
+}
+
+impl Serialize for VerifiedSignature {
+    /// The verified fields, as [`SignatureFields`] serializes them.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.fields().serialize(serializer)
     }
 }
 
 impl Serialize for UnverifiedSignature {
     /// `{"verified": false, "fields": {...}}`: the claims, marked as unverified.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Claims<'a>(&'a Fields);
+        impl Serialize for Claims<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serialize_fields(self.0, serializer)
+            }
+        }
         #[derive(Serialize)]
         struct Repr<'a> {
             verified: bool,
-            fields: &'a crate::SignatureFields,
+            fields: Claims<'a>,
         }
         Repr {
             verified: false,
-            fields: self.untrusted_fields(),
+            fields: Claims(&self.untrusted_fields().0),
         }
         .serialize(serializer)
     }
@@ -142,7 +133,9 @@ impl Serialize for UnverifiedSignature {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
+    use crate::error::Error;
+    use crate::sign::UploadSignature;
+    use crate::task_notify_mode::TaskNotifyMode;
 
     #[test]
     fn parameters_round_trip_through_json() {
@@ -150,14 +143,12 @@ mod tests {
             .class_id(7)
             .procedure("P")
             .task_priority(-3)
-            .and_then(|b| b.source_context("视频"))
-            .and_then(|b| b.param("isTranscode", "1"))
-            .map(|b| {
-                b.task_notify_mode(TaskNotifyMode::Change)
-                    .one_time_valid(true)
-            })
-            .map(|b| b.params().clone())
-            .expect("valid");
+            .source_context("视频")
+            .param("isTranscode", "1")
+            .task_notify_mode(TaskNotifyMode::Change)
+            .one_time_valid(true)
+            .params()
+            .clone();
         let json = serde_json::to_string(&params).expect("serializes");
         assert_eq!(
             json,
@@ -165,6 +156,13 @@ mod tests {
         );
         let back: UploadParams = serde_json::from_str(&json).expect("deserializes");
         assert_eq!(back, params);
+        assert_eq!(
+            serde_json::to_string(&TaskNotifyMode::Silent)
+                .ok()
+                .as_deref(),
+            Some(r#""None""#),
+            "written as on the wire"
+        );
         assert_eq!(
             serde_json::to_string(&UploadParams::default())
                 .ok()

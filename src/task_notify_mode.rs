@@ -3,8 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::Error;
-use crate::names::TASK_NOTIFY_MODE;
+use crate::error::Error;
+use crate::params::Name;
 
 /// When VOD sends task-flow state-change events (`taskNotifyMode`); meaningful only together
 /// with a `procedure`.
@@ -14,6 +14,7 @@ use crate::names::TASK_NOTIFY_MODE;
 ///
 /// assert_eq!("Change".parse::<TaskNotifyMode>().unwrap(), TaskNotifyMode::Change);
 /// assert_eq!(TaskNotifyMode::Finish.as_str(), "Finish");
+/// assert_eq!("None".parse::<TaskNotifyMode>().unwrap(), TaskNotifyMode::Silent);
 /// assert!("finish".parse::<TaskNotifyMode>().is_err()); // values are case-sensitive
 /// ```
 #[non_exhaustive]
@@ -25,8 +26,10 @@ pub enum TaskNotifyMode {
     Finish,
     /// Notify on every state change of each subtask.
     Change,
-    /// Send no task-flow events.
-    None,
+    /// Send no task-flow events; written `None` in the signature. Named `Silent` so that
+    /// `Some(TaskNotifyMode::Silent)` does not read as "no mode".
+    #[cfg_attr(feature = "serde", serde(rename = "None"))]
+    Silent,
 }
 
 impl TaskNotifyMode {
@@ -36,7 +39,7 @@ impl TaskNotifyMode {
         match self {
             Self::Finish => "Finish",
             Self::Change => "Change",
-            Self::None => "None",
+            Self::Silent => "None",
         }
     }
 }
@@ -59,9 +62,9 @@ impl FromStr for TaskNotifyMode {
         match value {
             "Finish" => Ok(Self::Finish),
             "Change" => Ok(Self::Change),
-            "None" => Ok(Self::None),
+            "None" => Ok(Self::Silent),
             _ => Err(Error::InvalidValue {
-                parameter: TASK_NOTIFY_MODE,
+                parameter: Name::TaskNotifyMode.as_str(),
                 value: value.to_owned(),
                 expected: "Finish, Change or None",
             }),

@@ -1,4 +1,4 @@
-//! Where [`UploadSignature::sign`](crate::UploadSignature::sign) gets `random` from.
+//! Where [`UploadSignature::sign`](crate::sign::UploadSignature::sign) gets `random` from.
 //!
 //! One system call per credentials value, not per signature: 12 bytes from the OS seed a
 //! 32-bit counter (start value) and a 64-bit key. Each draw takes a counter value and passes
@@ -20,7 +20,7 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::Error;
+use crate::error::Error;
 
 /// How many counter values a thread reserves at once for one second of signatures.
 pub(crate) const BLOCK_LEN: u32 = 256;

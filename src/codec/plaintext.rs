@@ -6,160 +6,106 @@
 //! with upper-case hex. The writer below produces those bytes straight into the output buffer
 //! from a 256-entry table; a property test holds it to `byte_serialize`.
 //! Parameters come in one canonical order: the required four, then the optional ones in the
-//! order of [`names::KNOWN`], then the extra ones in the order given.
+//! order of the parameter table, then the extra ones in the order given.
 
-use crate::UploadParams;
-use crate::names::{
-    CLASS_ID, CURRENT_TIME_STAMP, EXPIRE_TIME, ONE_TIME_VALID, PROCEDURE, RANDOM, SECRET_ID,
-    SESSION_CONTEXT, SOURCE_CONTEXT, STORAGE_REGION, TASK_NOTIFY_MODE, TASK_PRIORITY,
-    VOD_SUB_APP_ID,
-};
+use crate::codec::Stamp;
+use crate::codec::values::{self, U32_DIGITS, U64_DIGITS};
+use crate::params::{Name, UploadParams, for_each_param};
 
 /// `secretId=<encoded id>&currentTimeStamp=`: the part of every plaintext that depends only on
 /// the credentials, so it is encoded once per credentials value.
 pub(crate) fn prefix(secret_id: &str) -> String {
     let mut out = String::with_capacity(secret_id.len() + 32);
-    out.push_str(SECRET_ID);
+    out.push_str(Name::SecretId.as_str());
     out.push('=');
     out.extend(form_urlencoded::byte_serialize(secret_id.as_bytes()));
     out.push('&');
-    out.push_str(CURRENT_TIME_STAMP);
+    out.push_str(Name::CurrentTimeStamp.as_str());
     out.push('=');
     out
 }
 
-/// The length of the longest plaintext `params` can give with this prefix (every number at
-/// its most digits, every text byte escaped), plus the encoder's store slack: the buffer is
-/// sized once, to this.
-pub(crate) fn max_len(prefix: &str, params: &UploadParams) -> usize {
-    /// `u64::MAX`, `u32::MAX` and `-10` in decimal.
-    const U64_DIGITS: usize = 20;
-    const U32_DIGITS: usize = 10;
-    const PRIORITY_CHARS: usize = 3;
-    let named = |name: &str, present: bool, value_len: usize| {
-        if present {
-            "&=".len() + name.len() + value_len
-        } else {
-            0
+/// Defines [`max_len`] and [`write`], whose optional arms come from the parameter table.
+macro_rules! define_writer {
+    (
+        required: [$(($required:ident, $required_wire:literal)),* $(,)?],
+        optional: [$((
+            $variant:ident, $wire:literal, $field:ident, $kind:ident, $argument:ty,
+            $rule:expr, $meaning:literal
+        )),* $(,)?],
+    ) => {
+        /// The length of the longest plaintext `params` can give with this prefix (every
+        /// number at its most digits, every text byte escaped), plus the encoder's store
+        /// slack: the buffer is sized once, to this.
+        pub(crate) fn max_len(prefix: &str, params: &UploadParams) -> usize {
+            let mut len = prefix.len()
+                + U64_DIGITS
+                + "&expireTime=".len()
+                + U64_DIGITS
+                + "&random=".len()
+                + U32_DIGITS;
+            $(
+                if let Some(value) = &params.$field {
+                    len += "&=".len() + $wire.len() + values::$kind::max_len(value);
+                }
+            )*
+            for (name, value) in &params.extra {
+                len += "&=".len() + 3 * name.len() + 3 * value.len();
+            }
+            len + STORE_WIDTH
+        }
+
+        /// Writes the whole plaintext at the start of `buffer` and returns its length,
+        /// `prefix` being [`prefix`] of the SecretId: the required four, then the optional
+        /// ones in table order, then the extra ones in the order given.
+        ///
+        /// # Panics
+        ///
+        /// When `buffer` is shorter than [`max_len`]; the signer always sizes it so.
+        pub(crate) fn write(
+            buffer: &mut [u8],
+            prefix: &str,
+            stamp: Stamp,
+            params: &UploadParams,
+        ) -> usize {
+            let mut out = Cursor { buffer, len: 0 };
+            out.put(prefix.as_bytes());
+            out.put_u64(stamp.current_time_stamp);
+            out.put(b"&expireTime=");
+            out.put_u64(stamp.expire_time);
+            out.put(b"&random=");
+            out.put_u64(u64::from(stamp.random));
+            $(
+                if let Some(value) = &params.$field {
+                    out.put(concat!("&", $wire, "=").as_bytes());
+                    values::$kind::write(&mut out, value);
+                }
+            )*
+            for (name, value) in &params.extra {
+                out.put(b"&");
+                out.put_encoded(name);
+                out.put(b"=");
+                out.put_encoded(value);
+            }
+            out.len
         }
     };
-    let text = |name: &str, value: &Option<String>| {
-        value
-            .as_ref()
-            .map_or(0, |value| named(name, true, 3 * value.len()))
-    };
-    let mut len = prefix.len()
-        + U64_DIGITS
-        + named(EXPIRE_TIME, true, U64_DIGITS)
-        + named(RANDOM, true, U32_DIGITS)
-        + named(CLASS_ID, params.class_id.is_some(), U64_DIGITS)
-        + text(PROCEDURE, &params.procedure)
-        + named(
-            TASK_PRIORITY,
-            params.task_priority.is_some(),
-            PRIORITY_CHARS,
-        )
-        + named(
-            TASK_NOTIFY_MODE,
-            params.task_notify_mode.is_some(),
-            "Finish".len(),
-        )
-        + text(SOURCE_CONTEXT, &params.source_context)
-        + text(SESSION_CONTEXT, &params.session_context)
-        + named(ONE_TIME_VALID, params.one_time_valid.is_some(), 1)
-        + named(VOD_SUB_APP_ID, params.vod_sub_app_id.is_some(), U64_DIGITS)
-        + text(STORAGE_REGION, &params.storage_region);
-    for (name, value) in &params.extra {
-        len += "&=".len() + 3 * name.len() + 3 * value.len();
-    }
-    len + STORE_WIDTH
 }
 
-/// Writes the whole plaintext at the start of `buffer` and returns its length, `prefix`
-/// being [`prefix`] of the SecretId.
-///
-/// # Panics
-///
-/// When `buffer` is shorter than [`max_len`]; the signer always sizes it so.
-pub(crate) fn write(
-    buffer: &mut [u8],
-    prefix: &str,
-    current_time_stamp: u64,
-    expire_time: u64,
-    random: u32,
-    params: &UploadParams,
-) -> usize {
-    let mut out = Cursor { buffer, len: 0 };
-    out.put(prefix.as_bytes());
-    out.put_u64(current_time_stamp);
-    out.put(b"&expireTime=");
-    out.put_u64(expire_time);
-    out.put(b"&random=");
-    out.put_u64(u64::from(random));
-
-    if let Some(class_id) = params.class_id {
-        out.put(b"&classId=");
-        out.put_u64(class_id);
-    }
-    if let Some(procedure) = &params.procedure {
-        out.put(b"&procedure=");
-        out.put_encoded(procedure);
-    }
-    if let Some(priority) = params.task_priority {
-        out.put(b"&taskPriority=");
-        if priority < 0 {
-            out.put(b"-");
-        }
-        out.put_u64(u64::from(priority.unsigned_abs()));
-    }
-    if let Some(mode) = params.task_notify_mode {
-        out.put(b"&taskNotifyMode=");
-        out.put(mode.as_str().as_bytes());
-    }
-    if let Some(context) = &params.source_context {
-        out.put(b"&sourceContext=");
-        out.put_encoded(context);
-    }
-    if let Some(context) = &params.session_context {
-        out.put(b"&sessionContext=");
-        out.put_encoded(context);
-    }
-    if let Some(one_time) = params.one_time_valid {
-        out.put(if one_time {
-            b"&oneTimeValid=1"
-        } else {
-            b"&oneTimeValid=0"
-        });
-    }
-    if let Some(app_id) = params.vod_sub_app_id {
-        out.put(b"&vodSubAppId=");
-        out.put_u64(app_id);
-    }
-    if let Some(region) = &params.storage_region {
-        out.put(b"&storageRegion=");
-        out.put_encoded(region);
-    }
-    for (name, value) in &params.extra {
-        out.put(b"&");
-        out.put_encoded(name);
-        out.put(b"=");
-        out.put_encoded(value);
-    }
-    out.len
-}
+for_each_param!(define_writer);
 
 /// How many bytes [`Cursor::put_encoded`] stores per input byte (it keeps 1 or 3 of them).
 const STORE_WIDTH: usize = 4;
 
 /// Writes forward through a buffer that [`max_len`] sized: fixed-size stores, no length
 /// bookkeeping of a `Vec`, no zero-filling per signature.
-struct Cursor<'a> {
+pub(crate) struct Cursor<'a> {
     buffer: &'a mut [u8],
     len: usize,
 }
 
 impl Cursor<'_> {
-    fn put(&mut self, bytes: &[u8]) {
+    pub(crate) fn put(&mut self, bytes: &[u8]) {
         let end = self.len + bytes.len();
         self.buffer[self.len..end].copy_from_slice(bytes);
         self.len = end;
@@ -168,7 +114,7 @@ impl Cursor<'_> {
     /// Writes `value` form-urlencoded: the bytes of `form_urlencoded::byte_serialize`.
     ///
     /// One table lookup and one four-byte store per input byte, no branch on its class.
-    fn put_encoded(&mut self, value: &str) {
+    pub(crate) fn put_encoded(&mut self, value: &str) {
         for &byte in value.as_bytes() {
             let entry = ENCODED[usize::from(byte)];
             self.buffer[self.len..self.len + STORE_WIDTH].copy_from_slice(&entry.to_le_bytes());
@@ -178,7 +124,7 @@ impl Cursor<'_> {
     }
 
     /// Writes `value` in plain decimal, two digits per division, from its last digit back.
-    fn put_u64(&mut self, mut value: u64) {
+    pub(crate) fn put_u64(&mut self, mut value: u64) {
         // `ilog10` of a u64 is at most 19: the cast keeps every bit.
         let digits = value.checked_ilog10().unwrap_or(0) as usize + 1;
         let mut end = self.len + digits;
@@ -255,7 +201,7 @@ mod tests {
         write_with(&mut cursor);
         let len = cursor.len;
         buffer.truncate(len);
-        String::from_utf8(buffer).unwrap_or_default()
+        String::from_utf8(buffer).expect("the writer writes ASCII")
     }
 
     fn decimal(value: u64) -> String {
@@ -300,7 +246,7 @@ mod tests {
                 class_id: Some(1),
                 procedure: Some(String::new()),
                 task_priority: Some(-1),
-                task_notify_mode: Some(crate::TaskNotifyMode::None),
+                task_notify_mode: Some(crate::task_notify_mode::TaskNotifyMode::Silent),
                 source_context: Some(String::new()),
                 session_context: Some(String::new()),
                 one_time_valid: Some(true),
@@ -310,15 +256,20 @@ mod tests {
             };
             let prefix = prefix("id");
             let mut buffer = vec![0; max_len(&prefix, &params)];
-            let len = write(&mut buffer, &prefix, 3, 4, 5, &params);
+            let stamp = Stamp {
+                current_time_stamp: 3,
+                expire_time: 4,
+                random: 5,
+            };
+            let len = write(&mut buffer, &prefix, stamp, &params);
             buffer.truncate(len);
-            String::from_utf8(buffer).unwrap_or_default()
+            String::from_utf8(buffer).expect("the writer writes ASCII")
         };
         let keys: Vec<&str> = written
             .split('&')
             .filter_map(|pair| pair.split('=').next())
             .collect();
-        let mut expected = crate::names::KNOWN.to_vec();
+        let mut expected: Vec<&str> = Name::ALL.iter().map(|name| name.as_str()).collect();
         expected.push("k");
         assert_eq!(keys, expected);
         assert_eq!(
@@ -339,7 +290,7 @@ mod tests {
             class_id: Some(u64::MAX),
             procedure: Some(worst.to_owned()),
             task_priority: Some(-10),
-            task_notify_mode: Some(crate::TaskNotifyMode::Finish),
+            task_notify_mode: Some(crate::task_notify_mode::TaskNotifyMode::Finish),
             source_context: Some(worst.to_owned()),
             session_context: Some(worst.repeat(2)),
             one_time_valid: Some(true),
@@ -354,7 +305,12 @@ mod tests {
         for params in [all, UploadParams::default()] {
             let max = max_len(&prefix, &params);
             let mut buffer = vec![0; max];
-            let len = write(&mut buffer, &prefix, u64::MAX, u64::MAX, u32::MAX, &params);
+            let stamp = Stamp {
+                current_time_stamp: u64::MAX,
+                expire_time: u64::MAX,
+                random: u32::MAX,
+            };
+            let len = write(&mut buffer, &prefix, stamp, &params);
             assert_eq!(len + STORE_WIDTH, max);
         }
     }

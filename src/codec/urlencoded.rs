@@ -6,8 +6,8 @@
 
 use std::borrow::Cow;
 
-use crate::Error;
-use crate::scan::{self, SEGMENT_END, Specials};
+use crate::codec::scan::{self, SEGMENT_END, Specials};
+use crate::error::Error;
 
 /// One `key=value` segment, percent-decoded.
 pub(crate) type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);

@@ -1,11 +1,9 @@
 //! Every documented limit at and one past its edge, and the key's absence from every output.
 
-mod common;
-
-use common::{KNOWN_NAMES, example_credentials};
+use crate::common::{KNOWN_NAMES, example_credentials, ts};
 
 use tencent_vod_signature::{
-    Credentials, Error, MAX_SIGNATURE_LEN, UnverifiedSignature, UploadSignature,
+    Credentials, Error, UnverifiedSignature, UploadSignature, limits::MAX_SIGNATURE_LEN,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -32,20 +30,19 @@ fn validity_edges() {
         (7_776_000, true),
         (7_776_001, false),
     ] {
-        let result = UploadSignature::new().validity_secs(seconds);
-        assert_eq!(result.is_ok(), ok, "{seconds}");
-        if let Ok(builder) = result {
-            assert_eq!(
-                builder.sign_at(&c, NOW, 1).map(|s| s.expire_time()),
-                Ok(NOW + seconds)
-            );
+        let builder = UploadSignature::new().validity_secs(seconds);
+        let signed = builder.sign_at(&c, ts(NOW), 1).map(|s| s.expire_time());
+        let expected = if ok {
+            Ok(NOW + seconds)
         } else {
-            assert_eq!(result, Err(Error::InvalidValidity { seconds }));
-        }
+            Err(Error::InvalidValidity { seconds })
+        };
+        assert_eq!(signed, expected, "{seconds}");
+        assert_eq!(builder.expire_time_at(ts(NOW)), expected, "{seconds}");
     }
     assert_eq!(
         UploadSignature::new()
-            .sign_at(&c, NOW, 1)
+            .sign_at(&c, ts(NOW), 1)
             .map(|s| s.expire_time()),
         Ok(NOW + 86_400),
         "default validity is one day"
@@ -57,8 +54,8 @@ fn absolute_expire_time_edges() {
     let c = example_credentials();
     let at = |expire_time| {
         UploadSignature::new()
-            .expire_time(expire_time)
-            .sign_at(&c, NOW, 1)
+            .expire_time(ts(expire_time))
+            .sign_at(&c, ts(NOW), 1)
             .map(|s| s.expire_time())
     };
     assert_eq!(at(NOW + 1), Ok(NOW + 1));
@@ -87,13 +84,13 @@ fn absolute_expire_time_edges() {
 fn time_overflow_is_an_error_not_a_wrap() {
     let c = example_credentials();
     assert_eq!(
-        UploadSignature::new().sign_at(&c, u64::MAX, 1).err(),
+        UploadSignature::new().sign_at(&c, ts(u64::MAX), 1).err(),
         Some(Error::TimeOverflow { now: u64::MAX })
     );
     let edge = u64::MAX - 86_400;
     assert_eq!(
         UploadSignature::new()
-            .sign_at(&c, edge, 1)
+            .sign_at(&c, ts(edge), 1)
             .map(|s| s.expire_time()),
         Ok(u64::MAX)
     );
@@ -101,10 +98,10 @@ fn time_overflow_is_an_error_not_a_wrap() {
 
 #[test]
 fn context_edges_count_characters() {
+    let c = example_credentials();
     for (make, max, name) in [
         (
-            UploadSignature::source_context
-                as fn(UploadSignature, String) -> Result<UploadSignature, Error>,
+            UploadSignature::source_context as fn(UploadSignature, String) -> UploadSignature,
             250,
             "sourceContext",
         ),
@@ -112,11 +109,15 @@ fn context_edges_count_characters() {
     ] {
         for unit in ["a", "视", "😀"] {
             assert!(
-                make(UploadSignature::new(), unit.repeat(max)).is_ok(),
+                make(UploadSignature::new(), unit.repeat(max))
+                    .sign_at(&c, ts(NOW), 1)
+                    .is_ok(),
                 "{name} {unit} at {max}"
             );
             assert_eq!(
-                make(UploadSignature::new(), unit.repeat(max + 1)).err(),
+                make(UploadSignature::new(), unit.repeat(max + 1))
+                    .sign_at(&c, ts(NOW), 1)
+                    .err(),
                 Some(Error::TextTooLong {
                     parameter: name,
                     max_chars: max,
@@ -129,12 +130,18 @@ fn context_edges_count_characters() {
 
 #[test]
 fn task_priority_edges() {
+    let c = example_credentials();
+    let sign = |priority| {
+        UploadSignature::new()
+            .task_priority(priority)
+            .sign_at(&c, ts(NOW), 1)
+    };
     for priority in [-10, 0, 10] {
-        assert!(UploadSignature::new().task_priority(priority).is_ok());
+        assert!(sign(priority).is_ok());
     }
     for priority in [-128, -11, 11, 127] {
         assert_eq!(
-            UploadSignature::new().task_priority(priority).err(),
+            sign(priority).err(),
             Some(Error::InvalidTaskPriority {
                 value: i64::from(priority)
             })
@@ -144,27 +151,31 @@ fn task_priority_edges() {
 
 #[test]
 fn extra_parameter_names_are_checked() {
+    let c = example_credentials();
+    let sign = |builder: UploadSignature| builder.sign_at(&c, ts(NOW), 1);
     assert_eq!(
-        UploadSignature::new().param("", "x").err(),
+        sign(UploadSignature::new().param("", "x")).err(),
         Some(Error::EmptyParameterName)
     );
     for reserved in KNOWN_NAMES {
         assert_eq!(
-            UploadSignature::new().param(reserved, "x").err(),
+            sign(UploadSignature::new().param(reserved, "x")).err(),
             Some(Error::ReservedParameter {
                 name: reserved.to_owned()
             })
         );
     }
     assert!(
-        UploadSignature::new().param("ClassId", "x").is_ok(),
+        sign(UploadSignature::new().param("ClassId", "x")).is_ok(),
         "names are case-sensitive"
     );
     assert_eq!(
-        UploadSignature::new()
-            .param("isTranscode", "1")
-            .and_then(|b| b.param("isTranscode", "0"))
-            .err(),
+        sign(
+            UploadSignature::new()
+                .param("isTranscode", "1")
+                .param("isTranscode", "0")
+        )
+        .err(),
         Some(Error::DuplicateParameter {
             name: "isTranscode".to_owned()
         })
@@ -176,28 +187,24 @@ fn the_largest_documented_signature_fits_and_a_larger_one_is_refused() {
     let c = example_credentials();
     let largest = UploadSignature::new()
         .source_context("😀".repeat(250))
-        .and_then(|b| b.session_context("😀".repeat(1000)))
-        .map(|b| {
-            b.procedure("p".repeat(200))
-                .storage_region("ap-chongqing")
-                .class_id(u64::MAX)
-        });
-    let signed = largest
-        .and_then(|b| b.sign_at(&c, NOW, u32::MAX))
-        .expect("fits");
+        .session_context("😀".repeat(1000))
+        .procedure("p".repeat(200))
+        .storage_region("ap-chongqing")
+        .class_id(u64::MAX);
+    let signed = largest.sign_at(&c, ts(NOW), u32::MAX).expect("fits");
     assert!(signed.as_str().len() <= MAX_SIGNATURE_LEN);
-    assert!(c.verify_at(signed.as_str(), NOW).is_ok());
+    assert!(c.verify_at(signed.as_str(), ts(NOW)).is_ok());
 
     let too_large = UploadSignature::new().procedure("p".repeat(MAX_SIGNATURE_LEN));
     assert!(matches!(
-        too_large.sign_at(&c, NOW, 1),
+        too_large.sign_at(&c, ts(NOW), 1),
         Err(Error::SignatureTooLong {
             max: MAX_SIGNATURE_LEN,
             ..
         })
     ));
     let mut buffer = String::from("kept");
-    assert!(too_large.sign_into(&c, NOW, 1, &mut buffer).is_err());
+    assert!(too_large.sign_into(&c, ts(NOW), 1, &mut buffer).is_err());
     assert_eq!(
         buffer, "kept",
         "a failed sign_into leaves the buffer as it was"
@@ -215,7 +222,7 @@ fn oversized_input_is_refused_by_length() {
         })
     );
     assert_eq!(
-        example_credentials().verify_at(&huge, NOW).err(),
+        example_credentials().verify_at(&huge, ts(NOW)).err(),
         Some(Error::SignatureTooLong {
             len: huge.len(),
             max: MAX_SIGNATURE_LEN
@@ -245,16 +252,18 @@ fn debug_of_credentials_is_pinned_and_redacted() {
 fn the_key_is_in_no_error_message() {
     let c = example_credentials();
     let wrong = Credentials::new("AKIDother", KEY).expect("credentials");
-    let signed = UploadSignature::new().sign_at(&c, NOW, 1).expect("signs");
+    let signed = UploadSignature::new()
+        .sign_at(&c, ts(NOW), 1)
+        .expect("signs");
     let errors = [
         wrong
-            .verify_at(signed.as_str(), NOW)
+            .verify_at(signed.as_str(), ts(NOW))
             .expect_err("secretId mismatch"),
         Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "other")
             .expect("c")
-            .verify_at(signed.as_str(), NOW)
+            .verify_at(signed.as_str(), ts(NOW))
             .expect_err("mac"),
-        c.verify_at(signed.as_str(), NOW + 10_000_000)
+        c.verify_at(signed.as_str(), ts(NOW + 10_000_000))
             .expect_err("expired"),
         Credentials::new("", KEY).expect_err("empty id"),
     ];
@@ -270,7 +279,7 @@ fn a_signature_of_exactly_the_maximum_length_is_signed_and_decoded() {
     let sign = |procedure_len: usize| {
         UploadSignature::new()
             .procedure("p".repeat(procedure_len))
-            .sign_at(&c, NOW, 1)
+            .sign_at(&c, ts(NOW), 1)
     };
     let empty = sign(0).expect("signs");
     let base_len = UnverifiedSignature::decode(empty.as_str())
@@ -283,7 +292,7 @@ fn a_signature_of_exactly_the_maximum_length_is_signed_and_decoded() {
     let largest = sign(fill).expect("exactly at the limit");
     assert_eq!(largest.as_str().len(), MAX_SIGNATURE_LEN);
     assert!(UnverifiedSignature::decode(largest.as_str()).is_ok());
-    assert!(c.verify_at(largest.as_str(), NOW).is_ok());
+    assert!(c.verify_at(largest.as_str(), ts(NOW)).is_ok());
     assert_eq!(
         sign(fill + 1).err(),
         Some(Error::SignatureTooLong {

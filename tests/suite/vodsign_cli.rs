@@ -1,12 +1,10 @@
 //! The `vodsign` example against every vector: `sign` reproduces the Java ones segment for
 //! segment, `decode` and `verify` print each vector's parameters, rejections print one line.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use common::{SignVector, extra_vectors, negative_vectors, segments, sign_vectors};
+use crate::common::{SignVector, extra_vectors, negative_vectors, segments, sign_vectors};
 use serde_json::{Map, Value};
 
 /// `target/<profile>/examples/vodsign`, built by `cargo test` along with the other examples.

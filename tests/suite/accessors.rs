@@ -1,9 +1,7 @@
 //! Every public accessor returns what was set or signed, and the convenience path uses the
 //! real clock.
 
-mod common;
-
-use common::example_credentials;
+use crate::common::{example_credentials, ts};
 
 use tencent_vod_signature::{TaskNotifyMode, UnverifiedSignature, UploadSignature};
 
@@ -13,11 +11,10 @@ fn parameter_getters_return_what_was_set() {
         .class_id(11)
         .procedure("P")
         .task_priority(-4)
-        .and_then(|b| b.source_context("src"))
-        .and_then(|b| b.session_context("sess"))
-        .and_then(|b| b.param("isTranscode", "1"))
-        .expect("valid")
-        .task_notify_mode(TaskNotifyMode::None)
+        .source_context("src")
+        .session_context("sess")
+        .param("isTranscode", "1")
+        .task_notify_mode(TaskNotifyMode::Silent)
         .one_time_valid(false)
         .vod_sub_app_id(1_500_012_345)
         .storage_region("ap-chongqing");
@@ -25,7 +22,7 @@ fn parameter_getters_return_what_was_set() {
     assert_eq!(params.class_id(), Some(11));
     assert_eq!(params.procedure(), Some("P"));
     assert_eq!(params.task_priority(), Some(-4));
-    assert_eq!(params.task_notify_mode(), Some(TaskNotifyMode::None));
+    assert_eq!(params.task_notify_mode(), Some(TaskNotifyMode::Silent));
     assert_eq!(params.source_context(), Some("src"));
     assert_eq!(params.session_context(), Some("sess"));
     assert_eq!(params.one_time_valid(), Some(false));
@@ -62,7 +59,7 @@ fn parameter_getters_return_what_was_set() {
 #[test]
 fn the_signed_value_exposes_its_inputs() {
     let signed = UploadSignature::new()
-        .sign_at(&example_credentials(), 1_700_000_000, 77)
+        .sign_at(&example_credentials(), ts(1_700_000_000), 77)
         .expect("signs");
     assert_eq!(signed.current_time_stamp(), 1_700_000_000);
     assert_eq!(signed.expire_time(), 1_700_086_400);
@@ -82,7 +79,7 @@ fn task_priority_zero_is_written_without_a_sign() {
     ] {
         let signed = UploadSignature::new()
             .task_priority(priority)
-            .and_then(|b| b.sign_at(&example_credentials(), 1_700_000_000, 1))
+            .sign_at(&example_credentials(), ts(1_700_000_000), 1)
             .expect("signs");
         let decoded = UnverifiedSignature::decode(signed.as_str()).expect("decodes");
         assert!(
@@ -97,7 +94,7 @@ fn task_notify_mode_display_and_parse_agree() {
     for mode in [
         TaskNotifyMode::Finish,
         TaskNotifyMode::Change,
-        TaskNotifyMode::None,
+        TaskNotifyMode::Silent,
     ] {
         assert_eq!(mode.to_string(), mode.as_str());
         assert_eq!(mode.as_str().parse::<TaskNotifyMode>(), Ok(mode));
@@ -108,7 +105,7 @@ fn task_notify_mode_display_and_parse_agree() {
         [
             TaskNotifyMode::Finish.as_str(),
             TaskNotifyMode::Change.as_str(),
-            TaskNotifyMode::None.as_str()
+            TaskNotifyMode::Silent.as_str()
         ]
     );
 }
@@ -117,20 +114,18 @@ fn task_notify_mode_display_and_parse_agree() {
 fn decoded_signatures_expose_their_mac_and_fields() {
     let credentials = example_credentials();
     let signed = UploadSignature::new()
-        .sign_at(&credentials, 1_700_000_000, 5)
+        .sign_at(&credentials, ts(1_700_000_000), 5)
         .expect("signs");
     let decoded = UnverifiedSignature::decode(signed.as_str()).expect("decodes");
     let verified = credentials
-        .verify_at(signed.as_str(), 1_700_000_000)
+        .verify_at(signed.as_str(), ts(1_700_000_000))
         .expect("verifies");
     assert_eq!(verified.fields(), decoded.untrusted_fields());
-    assert_eq!(
-        verified.clone().into_fields(),
-        decoded.untrusted_fields().clone()
-    );
+    assert_eq!(decoded.untrusted_fields(), verified.fields());
+    assert_eq!(&verified.clone().into_fields(), verified.fields());
     // The MAC is the first 20 bytes of the Base64 payload.
     let other = UploadSignature::new()
-        .sign_at(&credentials, 1_700_000_000, 6)
+        .sign_at(&credentials, ts(1_700_000_000), 6)
         .expect("signs");
     assert_ne!(
         decoded.mac(),
@@ -153,7 +148,7 @@ fn the_convenience_paths_read_the_real_clock() {
     let before = now();
     let signed = UploadSignature::new()
         .validity_secs(60)
-        .and_then(|b| b.sign(&credentials))
+        .sign(&credentials)
         .expect("signs");
     let after = now();
     // On Linux the crate reads the coarse clock, which may trail this one by a timer tick
@@ -163,7 +158,7 @@ fn the_convenience_paths_read_the_real_clock() {
     // Signed an hour ago with a one-minute validity: expired by the real clock.
     let old = UploadSignature::new()
         .validity_secs(60)
-        .and_then(|b| b.sign_at(&credentials, before - 3600, 1))
+        .sign_at(&credentials, ts(before - 3600), 1)
         .expect("signs");
     assert!(credentials.verify(old.as_str()).is_err());
     assert!(credentials.verifier().verify(old.as_str()).is_err());

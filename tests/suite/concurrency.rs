@@ -2,9 +2,7 @@
 //! never hands out the same `random` twice within a second.
 #![cfg(feature = "system")]
 
-mod common;
-
-use common::example_credentials;
+use crate::common::{example_credentials, ts};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -30,16 +28,14 @@ fn threads_sign_and_verify_concurrently() {
                     let context = format!("thread-{thread}/upload-{i}");
                     let signed = UploadSignature::new()
                         .source_context(context.clone())
-                        .and_then(|b| {
-                            b.sign_at(
-                                &credentials,
-                                1_700_000_000 + u64::from(i),
-                                thread * 1000 + i,
-                            )
-                        })
+                        .sign_at(
+                            &credentials,
+                            ts(1_700_000_000 + u64::from(i)),
+                            thread * 1000 + i,
+                        )
                         .expect("signs");
                     let verified = credentials
-                        .verify_at(signed.as_str(), 1_700_000_000 + u64::from(i))
+                        .verify_at(signed.as_str(), ts(1_700_000_000 + u64::from(i)))
                         .expect("verifies");
                     assert_eq!(verified.fields().source_context(), Some(context.as_str()));
                     assert_eq!(verified.fields().random(), thread * 1000 + i);

@@ -1,11 +1,135 @@
-//! A decoded value's text → its typed value: plain ASCII digits, `taskPriority`, flags.
+//! The kinds of value a parameter can hold, one module each: how such a value is kept by
+//! [`UploadParams`](crate::params::UploadParams) and by the decoded fields, how it is written
+//! into a plaintext and how long that can be, and how it is read back from one.
+//!
+//! Each row of the parameter table ([`for_each_param!`](crate::params::for_each_param)) names
+//! one of these modules; every module has the same items, so the code generated from the
+//! table is the same for every row.
+//!
+//! Numbers are read as plain ASCII digits only: no sign (but `taskPriority`'s `-`), no
+//! fraction, no spaces, no overflow.
 
-use crate::Error;
-use crate::names::TASK_PRIORITY;
-use crate::params::check_task_priority;
+use crate::error::Error;
+use crate::limits::check_task_priority;
+
+/// Text, form-urlencoded on the wire; kept by the decoded fields as a span of their text.
+pub(crate) mod text {
+    use crate::codec::plaintext::Cursor;
+    use crate::error::Error;
+    use crate::fields::Span;
+
+    pub(crate) type Owned = String;
+    pub(crate) type Kept = Span;
+    pub(crate) type Ref<'a> = &'a str;
+
+    pub(crate) fn borrow(value: &Owned) -> Ref<'_> {
+        value
+    }
+    pub(crate) fn view(kept: Kept, text: &str) -> Ref<'_> {
+        kept.of(text)
+    }
+    pub(crate) fn to_owned(value: Ref<'_>) -> Owned {
+        value.to_owned()
+    }
+    /// Every byte escaped.
+    pub(crate) fn max_len(value: &Owned) -> usize {
+        3 * value.len()
+    }
+    pub(crate) fn write(out: &mut Cursor<'_>, value: &Owned) {
+        out.put_encoded(value);
+    }
+    #[allow(clippy::unnecessary_wraps)] // Every kind reads the same way.
+    pub(crate) fn read(
+        _parameter: &'static str,
+        _decoded: &str,
+        span: Span,
+    ) -> Result<Kept, Error> {
+        Ok(span)
+    }
+}
+
+/// Define the items of a kind whose value is a small `Copy` type kept as it is.
+macro_rules! copy_kind {
+    ($kind:ident, $type:ty, $max_len:expr, $write:expr, $read:expr) => {
+        pub(crate) mod $kind {
+            use crate::codec::plaintext::Cursor;
+            use crate::error::Error;
+            use crate::fields::Span;
+
+            pub(crate) type Owned = $type;
+            pub(crate) type Kept = $type;
+            pub(crate) type Ref<'a> = $type;
+
+            pub(crate) fn borrow(value: &Owned) -> Ref<'_> {
+                *value
+            }
+            pub(crate) fn view(kept: Kept, _text: &str) -> Ref<'_> {
+                kept
+            }
+            pub(crate) fn to_owned(value: Ref<'_>) -> Owned {
+                value
+            }
+            pub(crate) fn max_len(_value: &Owned) -> usize {
+                $max_len
+            }
+            pub(crate) fn write(out: &mut Cursor<'_>, value: &Owned) {
+                ($write)(out, *value)
+            }
+            pub(crate) fn read(
+                parameter: &'static str,
+                decoded: &str,
+                _span: Span,
+            ) -> Result<Kept, Error> {
+                ($read)(parameter, decoded)
+            }
+        }
+    };
+}
+
+copy_kind!(
+    number,
+    u64,
+    super::U64_DIGITS,
+    |out: &mut Cursor<'_>, value| out.put_u64(value),
+    super::parse_u64
+);
+copy_kind!(
+    priority,
+    i8,
+    "-10".len(),
+    |out: &mut Cursor<'_>, value: i8| {
+        if value < 0 {
+            out.put(b"-");
+        }
+        out.put_u64(u64::from(value.unsigned_abs()));
+    },
+    |_, decoded| super::parse_task_priority(decoded)
+);
+copy_kind!(
+    mode,
+    crate::task_notify_mode::TaskNotifyMode,
+    "Finish".len(),
+    |out: &mut Cursor<'_>, value: crate::task_notify_mode::TaskNotifyMode| out
+        .put(value.as_str().as_bytes()),
+    |_, decoded: &str| decoded.parse()
+);
+copy_kind!(
+    flag,
+    bool,
+    1,
+    |out: &mut Cursor<'_>, value| out.put(if value { b"1" } else { b"0" }),
+    super::parse_flag
+);
+
+/// The most digits a `u64` has.
+pub(crate) const U64_DIGITS: usize = 20;
+
+/// The most digits a `u32` has.
+pub(crate) const U32_DIGITS: usize = 10;
 
 const DIGITS: &str = "an unsigned integer in plain ASCII digits";
 
+const TASK_PRIORITY: &str = crate::params::Name::TaskPriority.as_str();
 /// Plain ASCII digits only: no sign, no fraction, no spaces, no overflow.
 pub(crate) fn parse_u64(parameter: &'static str, value: &str) -> Result<u64, Error> {
     let invalid = || Error::InvalidNumber {
