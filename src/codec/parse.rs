@@ -93,7 +93,6 @@ macro_rules! define_key_reader {
         impl Parser<'_> {
             /// Reads and stores the value of a known key, checked against its kind and rule;
             /// returns where the segment ends.
-            #[inline(always)]
             fn known_value(
                 &mut self,
                 segment: usize,
@@ -132,7 +131,6 @@ macro_rules! define_key_reader {
 for_each_param!(define_key_reader);
 
 /// `segment` starts with `name` followed by `=`.
-#[inline(always)]
 fn starts_with_key(segment: &[u8], name: &str) -> bool {
     let name = name.as_bytes();
     segment.len() > name.len() && segment[..name.len()] == *name && segment[name.len()] == b'='
@@ -184,9 +182,7 @@ fn bit(name: Name) -> u16 {
 // Every name has a bit of its own.
 const _: () = assert!(Name::ALL.len() <= u16::BITS as usize);
 
-/// A parameter given twice. Out of line: building it is never the common path.
-#[cold]
-#[inline(never)]
+/// A parameter given twice.
 fn duplicate(name: String) -> Error {
     Error::DuplicateParameter { name }
 }
@@ -204,7 +200,6 @@ struct Parser<'a> {
 impl Parser<'_> {
     /// Parses the segment starting at `start` and returns where it ends (at its `&` or at
     /// the end of the plaintext).
-    #[inline(always)]
     fn segment(&mut self, segment: usize, start: usize) -> Result<usize, Error> {
         // A segment that starts with no known key (an empty one too) is read by `key`.
         let (key, value_start) = match Name::at_start(&self.original[start..]) {
@@ -218,9 +213,7 @@ impl Parser<'_> {
     }
 
     /// Reads a key that is not a known one spelled plainly: the segment's shape, then the key
-    /// decoded and looked up. Returns the key and where its value starts. Out of line: real
-    /// producers spell known keys plainly, so this is the rare path.
-    #[inline(never)]
+    /// decoded and looked up. Returns the key and where its value starts.
     fn key(&mut self, segment: usize, start: usize) -> Result<(Key, usize), Error> {
         let key_len = urlencoded::key_len(segment, &self.original[start..])?;
         let key_end = start + key_len;
@@ -238,7 +231,6 @@ impl Parser<'_> {
     }
 
     /// Reads an extra parameter's value and stores the pair; returns where the segment ends.
-    #[inline(never)]
     fn extra_value(&mut self, segment: usize, name: Span, start: usize) -> Result<usize, Error> {
         let name_text = name.of(&self.text).to_owned();
         let (value, end) = decode(&mut self.specials, start, self.decode_area, &mut self.text)
@@ -283,7 +275,8 @@ impl Parser<'_> {
 /// itself when there is nothing to decode, else of the decoding appended to `text`. Returns
 /// the span and where decoding stopped.
 ///
-/// Always inlined: returned through memory, its result cost a stall per call.
+/// Always inlined (HACKING.md, "Fast paths"): called for every value, and returned through
+/// memory its result costs a store and a load per call.
 #[inline(always)]
 fn decode(
     specials: &mut Specials<'_>,
