@@ -10,8 +10,11 @@ use libfuzzer_sys::fuzz_target;
 use tencent_vod_signature::{Credentials, UnverifiedSignature};
 
 static CREDENTIALS: LazyLock<Credentials> = LazyLock::new(|| {
-    Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")
-        .expect("valid credentials")
+    Credentials::new(
+        "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+        "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    )
+    .expect("valid credentials")
 });
 
 fuzz_target!(|payload: &[u8]| {
@@ -20,5 +23,8 @@ fuzz_target!(|payload: &[u8]| {
     if payload.len() < 21 {
         assert!(decoded.is_err());
     }
-    let _ = CREDENTIALS.verify_at(&signature, 1_700_000_060);
+    let _ = CREDENTIALS.verify_at(
+        &signature,
+        tencent_vod_signature::Timestamp::from_secs(1_700_000_060),
+    );
 });
