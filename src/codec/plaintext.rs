@@ -123,35 +123,9 @@ impl Cursor<'_> {
         }
     }
 
-    /// Writes `value` in plain decimal, two digits per division, from its last digit back.
-    pub(crate) fn put_u64(&mut self, mut value: u64) {
-        // `ilog10` of a u64 is at most 19: the cast keeps every bit.
-        let digits = value.checked_ilog10().unwrap_or(0) as usize + 1;
-        let mut end = self.len + digits;
-        self.len = end;
-        while value >= 100 {
-            // Below 100, so the cast keeps every bit.
-            self.put_pair_ending_at(end, (value % 100) as usize);
-            value /= 100;
-            end -= 2;
-        }
-        if value >= 10 {
-            // Below 100, so the cast keeps every bit.
-            self.put_pair_ending_at(end, value as usize);
-        } else {
-            // Below 10, so the cast keeps every bit.
-            self.buffer[end - 1] = b'0' + value as u8;
-        }
-    }
-
-    /// Writes the two digits of `pair` (below 100) at `end - 2..end`.
-    fn put_pair_ending_at(&mut self, end: usize, pair: usize) {
-        const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-            2021222324252627282930313233343536373839\
-            4041424344454647484950515253545556575859\
-            6061626364656667686970717273747576777879\
-            8081828384858687888990919293949596979899";
-        self.buffer[end - 2..end].copy_from_slice(&PAIRS[2 * pair..2 * pair + 2]);
+    /// Writes `value` in plain decimal.
+    pub(crate) fn put_u64(&mut self, value: u64) {
+        self.put(itoa::Buffer::new().format(value).as_bytes());
     }
 }
 
