@@ -153,25 +153,10 @@ fn escaped_byte(raw: &[u8], at: usize) -> Result<u8, Defect> {
     let (Some(&high), Some(&low)) = (raw.get(at + 1), raw.get(at + 2)) else {
         return Err(Defect::BadEscape);
     };
-    let (high, low) = (HEX_VALUE[usize::from(high)], HEX_VALUE[usize::from(low)]);
-    if (high | low) > 0x0f {
-        return Err(Defect::BadEscape);
-    }
-    Ok(high << 4 | low)
+    let hex = |digit: u8| char::from(digit).to_digit(16).ok_or(Defect::BadEscape);
+    // Two digits below 16 make a value below 256: the cast keeps every bit.
+    Ok((hex(high)? << 4 | hex(low)?) as u8)
 }
-
-/// The value of every hex digit, either case; `0xff` for every other byte.
-const HEX_VALUE: [u8; 256] = {
-    let mut table = [0xff; 256];
-    let mut digit = 0;
-    while digit < 16 {
-        // Below 16: the casts keep every bit.
-        table[b"0123456789abcdef"[digit] as usize] = digit as u8;
-        table[b"0123456789ABCDEF"[digit] as usize] = digit as u8;
-        digit += 1;
-    }
-    table
-};
 
 #[cfg(test)]
 mod tests {
@@ -317,11 +302,18 @@ mod tests {
     }
 
     #[test]
-    fn the_hex_table_reads_every_byte_as_the_spelled_out_rule_does() {
-        for byte in 0..=255u8 {
-            let from_table = Some(HEX_VALUE[usize::from(byte)]).filter(|&value| value <= 0x0f);
-            assert_eq!(from_table, hex_value(byte), "{byte:#04x}");
+    fn an_escape_reads_every_pair_of_bytes_as_the_spelled_out_rule_does() {
+        for high in 0..=255u8 {
+            for low in 0..=255u8 {
+                let expected = hex_value(high)
+                    .zip(hex_value(low))
+                    .map(|(high, low)| high << 4 | low);
+                let found = escaped_byte(&[b'%', high, low], 0).ok();
+                assert_eq!(found, expected, "%{high:02x}{low:02x}");
+            }
         }
+        assert!(escaped_byte(b"%4", 0).is_err(), "one digit");
+        assert!(escaped_byte(b"%", 0).is_err(), "no digit");
     }
 
     #[test]
@@ -334,12 +326,12 @@ mod tests {
             (b'A', 10),
             (b'F', 15),
         ] {
-            assert_eq!(HEX_VALUE[usize::from(digit)], value);
             assert_eq!(hex_value(digit), Some(value));
+            assert_eq!(escaped_byte(&[b'%', b'0', digit], 0).ok(), Some(value));
         }
         for digit in [b'g', b'G', b'/', b':', b'@', b'`'] {
-            assert!(HEX_VALUE[usize::from(digit)] > 0x0f);
             assert_eq!(hex_value(digit), None);
+            assert!(escaped_byte(&[b'%', b'0', digit], 0).is_err());
         }
     }
 }
