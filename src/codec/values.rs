@@ -142,31 +142,16 @@ pub(crate) fn parse_u64(parameter: &'static str, value: &str) -> Result<u64, Err
 
 /// The number that one or more ASCII digits spell, unless it exceeds `u64`.
 fn digits_value(digits: &[u8]) -> Option<u64> {
-    // Nineteen digits never overflow a `u64`: every timestamp, `random` and id is read
-    // without overflow checks; longer runs (leading zeros are allowed) take the checked path.
-    const UNCHECKED_DIGITS: usize = 19;
     if digits.is_empty() {
         return None;
     }
-    let mut number = 0u64;
-    if digits.len() <= UNCHECKED_DIGITS {
-        for &byte in digits {
-            let digit = byte.wrapping_sub(b'0');
-            if digit > 9 {
-                return None;
-            }
-            number = number * 10 + u64::from(digit);
-        }
-        return Some(number);
-    }
-    for &byte in digits {
+    digits.iter().try_fold(0u64, |number, &byte| {
         let digit = byte.wrapping_sub(b'0');
         if digit > 9 {
             return None;
         }
-        number = number.checked_mul(10)?.checked_add(u64::from(digit))?;
-    }
-    Some(number)
+        number.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 pub(crate) fn parse_u32(parameter: &'static str, value: &str) -> Result<u32, Error> {
