@@ -18,7 +18,9 @@ pub(crate) const SEGMENT_END: [u8; 3] = [b'&'; 3];
 /// Bit `i` is set when `bytes[at + i]` is one of `needles`, for the (up to) 64 bytes of
 /// `bytes` from `at`.
 fn mask_at(bytes: &[u8], at: usize, needles: [u8; 3]) -> u64 {
-    let rest = bytes.get(at..).unwrap_or_default();
+    let rest = bytes
+        .get(at..)
+        .expect("windows start within the bytes (at or before their end)");
     match rest.first_chunk::<WINDOW>() {
         Some(window) => matching(window, needles),
         None => mask_of_short(rest, needles),
@@ -57,7 +59,7 @@ fn matching(window: &[u8; WINDOW], needles: [u8; 3]) -> u64 {
     });
     let mut mask = 0;
     for (index, eight) in flags.chunks_exact(8).enumerate() {
-        let eight = u64::from_le_bytes(eight.try_into().unwrap_or_default());
+        let eight = u64::from_le_bytes(eight.try_into().expect("chunks of exactly eight"));
         mask |= (eight.wrapping_mul(GATHER) >> 56) << (8 * index);
     }
     mask
@@ -99,6 +101,7 @@ impl<'a> Specials<'a> {
     /// a special before `start`.
     pub(crate) fn new(bytes: &'a [u8], start: usize, end: usize) -> Self {
         let end = end.min(bytes.len());
+        let start = start.min(end);
         let mut specials = Self {
             bytes,
             end,
@@ -211,7 +214,7 @@ mod tests {
             );
         }
         assert_eq!(mask_at(&[b'&'; WINDOW], 0, VALUE_SPECIALS), u64::MAX);
-        assert_eq!(mask_at(b"+&", 5, VALUE_SPECIALS), 0);
+        assert_eq!(mask_at(b"+&", 2, VALUE_SPECIALS), 0, "nothing at the end");
     }
 
     #[test]

@@ -121,6 +121,9 @@ proptest! {
     fn arbitrary_bytes_in_valid_base64_never_panic(payload in prop::collection::vec(any::<u8>(), 0..400)) {
         let signature = STANDARD.encode(&payload);
         let decoded = UnverifiedSignature::decode(&signature);
+        if let Ok(decoded) = &decoded {
+            prop_assert!(decoded.untrusted_fields().pairs().count() >= 4);
+        }
         let _ = credentials("AKIDexample").verify_at(&signature, ts(1_700_000_000));
         if payload.len() < 21 {
             prop_assert!(decoded.is_err());
@@ -133,7 +136,11 @@ proptest! {
         body in "(secretId|currentTimeStamp|expireTime|random|taskPriority|oneTimeValid|taskNotifyMode|x|%|=|&|\\+|-|[0-9]|%[0-9a-fA-FzZ]{0,2}|[ -~]|视){0,60}",
     ) {
         let signature = STANDARD.encode([mac.as_slice(), body.as_bytes()].concat());
-        let _ = UnverifiedSignature::decode(&signature);
+        if let Ok(decoded) = UnverifiedSignature::decode(&signature) {
+            // What decodes re-reads as the same number of pairs.
+            let fields = decoded.untrusted_fields();
+            prop_assert_eq!(fields.pairs().count(), fields.original().split('&').count());
+        }
         let _ = credentials("AKIDexample").verify_at(&signature, ts(1_700_000_000));
     }
 }
