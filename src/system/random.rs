@@ -44,11 +44,6 @@ thread_local! {
 }
 
 /// A per-credentials source of distinct `random` values.
-///
-/// Aligned to its own 128-byte block (two cache lines, the unit adjacent-line prefetchers
-/// pull), so that the counter's writes do not evict the key schedule that every signing
-/// thread reads from the same `Credentials`.
-#[repr(align(128))]
 pub(crate) struct RandomSequence {
     counter: AtomicU32,
     key: [u32; 2],
