@@ -66,6 +66,7 @@ pub(crate) fn seal(
 ///
 /// Those of [`base64::decode`], [`Error::TooShort`] below 21 bytes, then those of
 /// `check_mac`, then those of [`parse::parse`].
+#[inline(always)] // With `with_scratch`: the fields are built where the caller keeps them.
 pub(crate) fn open(
     signature: &str,
     check_mac: impl FnOnce(&[u8; MAC_LEN], &[u8]) -> Result<(), Error>,
@@ -107,6 +108,7 @@ const SCRATCH_KEPT_BYTES: usize = 64 * 1024;
 /// Runs `work` on the thread's reusable buffer (a fresh one during thread teardown, when
 /// thread-locals are gone), put back afterwards. The buffer keeps its length between calls,
 /// so it is zero-filled only when it grows; `work` writes before it reads.
+#[inline(always)]
 fn with_scratch<T>(work: impl FnOnce(&mut Vec<u8>) -> T) -> T {
     let mut buffer = SCRATCH.try_with(Cell::take).unwrap_or_default();
     let result = work(&mut buffer);

@@ -17,6 +17,7 @@ pub(crate) const SEGMENT_END: [u8; 3] = [b'&'; 3];
 
 /// Bit `i` is set when `bytes[at + i]` is one of `needles`, for the (up to) 64 bytes of
 /// `bytes` from `at`.
+#[inline(always)]
 fn mask_at(bytes: &[u8], at: usize, needles: [u8; 3]) -> u64 {
     let rest = bytes
         .get(at..)
@@ -29,6 +30,8 @@ fn mask_at(bytes: &[u8], at: usize, needles: [u8; 3]) -> u64 {
 
 /// [`mask_at`] for fewer than 64 bytes: copied into a window of zeros, which never match
 /// (no needle is a zero byte).
+#[cold]
+#[inline(never)]
 fn mask_of_short(rest: &[u8], needles: [u8; 3]) -> u64 {
     let mut window = [0u8; WINDOW];
     window[..rest.len()].copy_from_slice(rest);
@@ -49,6 +52,7 @@ pub(crate) fn first_of(bytes: &[u8], needles: [u8; 3]) -> usize {
 }
 
 /// Bit `i` set when `window[i]` is one of `needles`.
+#[inline(always)]
 fn matching(window: &[u8; WINDOW], needles: [u8; 3]) -> u64 {
     // One byte per position, 0 or 1: vector compares, then eight bytes at a time gathered
     // into eight bits by a multiplication (bit `i` of the top byte comes from byte `i`).
@@ -124,6 +128,7 @@ impl<'a> Specials<'a> {
 
     /// Hands out the first special at or after `from`, or returns `end` when there is none.
     /// Specials before `from` are passed over for good: a later call never returns them.
+    #[inline(always)]
     pub(crate) fn next_from(&mut self, from: usize) -> usize {
         while self.mask != 0 {
             let at = self.window + self.mask.trailing_zeros() as usize;
@@ -137,6 +142,7 @@ impl<'a> Specials<'a> {
 
     /// [`next_from`](Self::next_from) once the current window is used up: the windows from
     /// the next one (or from `from`, if that is further) loaded one after another.
+    #[inline(never)]
     fn next_in_later_windows(&mut self, from: usize) -> usize {
         loop {
             let window = (self.window + WINDOW).max(from);
