@@ -38,7 +38,7 @@ impl Span {
 /// Defines [`OptionalFields`] and [`Fields::params`] from the parameter table.
 macro_rules! define_optional_fields {
     (
-        required: [$(($required:ident, $required_wire:literal)),* $(,)?],
+        required: $required:tt,
         optional: [$((
             $variant:ident, $wire:literal, $field:ident, $kind:ident, $argument:ty,
             $rule:expr, $meaning:literal
@@ -115,7 +115,7 @@ impl Fields {
 macro_rules! field_accessors {
     (
         $face:ident,
-        required: [$(($required:ident, $required_wire:literal)),* $(,)?],
+        required: $required:tt,
         optional: [$((
             $variant:ident, $wire:literal, $field:ident, $kind:ident, $argument:ty,
             $rule:expr, $meaning:literal

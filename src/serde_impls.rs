@@ -12,7 +12,7 @@ use crate::verify::{SignatureFields, VerifiedSignature};
 /// Defines [`ParamsRepr`], the wire names of the parameter table, and its conversions.
 macro_rules! define_repr {
     (
-        required: [$(($required:ident, $required_wire:literal)),* $(,)?],
+        required: $required:tt,
         optional: [$((
             $variant:ident, $wire:literal, $field:ident, $kind:ident, $argument:ty,
             $rule:expr, $meaning:literal

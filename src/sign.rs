@@ -69,7 +69,7 @@ impl From<UploadParams> for UploadSignature {
 /// Defines the setters of the optional parameters from the parameter table.
 macro_rules! define_setters {
     (
-        required: [$(($required:ident, $required_wire:literal)),* $(,)?],
+        required: $required:tt,
         optional: [$((
             $variant:ident, $wire:literal, $field:ident, $kind:ident, $argument:ty,
             $rule:expr, $meaning:literal

@@ -28,7 +28,7 @@ pub(crate) fn prefix(secret_id: &str) -> String {
 /// Defines [`max_len`] and [`write`], whose optional arms come from the parameter table.
 macro_rules! define_writer {
     (
-        required: [$(($required:ident, $required_wire:literal)),* $(,)?],
+        required: $required:tt,
         optional: [$((
             $variant:ident, $wire:literal, $field:ident, $kind:ident, $argument:ty,
             $rule:expr, $meaning:literal
