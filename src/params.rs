@@ -9,6 +9,7 @@
 
 use crate::codec::values;
 use crate::error::Error;
+use crate::limits::{MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS};
 
 /// The table of parameters: calls `$callback!` with the rows, after any leading arguments.
 ///
@@ -20,6 +21,9 @@ use crate::error::Error;
 ///   [`codec::values`](crate::codec::values): how such a value is kept, written, bounded and
 ///   read), what its setter takes, the rule it must satisfy (a function of
 ///   [`rule`](crate::params::rule)), and what it means.
+///
+/// The setter and rule columns are written as the modules that expand them (`params`,
+/// `codec::parse`, `sign`) import them: `rule`, the limits, `TaskNotifyMode`.
 macro_rules! for_each_param {
     ($callback:ident $(, $argument:tt)*) => {
         $callback! {
@@ -31,25 +35,24 @@ macro_rules! for_each_param {
                 (Random, "random"),
             ],
             optional: [
-                (ClassId, "classId", class_id, number, u64, crate::params::rule::none,
+                // variant      wire name         Rust name         kind      setter takes       rule
+                (ClassId,        "classId",        class_id,         number,   u64,               rule::none,
                     "the category of the uploaded media (VOD's default 0)"),
-                (Procedure, "procedure", procedure, text, impl Into<String>, crate::params::rule::none,
+                (Procedure,      "procedure",      procedure,        text,     impl Into<String>, rule::none,
                     "the name of the task flow VOD runs after the upload"),
-                (TaskPriority, "taskPriority", task_priority, priority, i8, crate::params::rule::task_priority,
+                (TaskPriority,   "taskPriority",   task_priority,    priority, i8,                rule::task_priority,
                     "the task flow's priority, -10..=10 (VOD's default 0; meaningful with a `procedure`)"),
-                (TaskNotifyMode, "taskNotifyMode", task_notify_mode, mode, crate::task_notify_mode::TaskNotifyMode, crate::params::rule::none,
+                (TaskNotifyMode, "taskNotifyMode", task_notify_mode, mode,     TaskNotifyMode,    rule::none,
                     "when task-flow events are sent (meaningful with a `procedure`)"),
-                (SourceContext, "sourceContext", source_context, text, impl Into<String>,
-                    crate::params::rule::max_chars::<{ crate::limits::MAX_SOURCE_CONTEXT_CHARS }>,
+                (SourceContext,  "sourceContext",  source_context,   text,     impl Into<String>, rule::max_chars::<MAX_SOURCE_CONTEXT_CHARS>,
                     "echoed back in the upload-complete event, at most 250 characters; anyone holding the signature can read it"),
-                (SessionContext, "sessionContext", session_context, text, impl Into<String>,
-                    crate::params::rule::max_chars::<{ crate::limits::MAX_SESSION_CONTEXT_CHARS }>,
+                (SessionContext, "sessionContext", session_context,  text,     impl Into<String>, rule::max_chars::<MAX_SESSION_CONTEXT_CHARS>,
                     "echoed back in the task flow's state-change events, at most 1000 characters"),
-                (OneTimeValid, "oneTimeValid", one_time_valid, flag, bool, crate::params::rule::none,
+                (OneTimeValid,   "oneTimeValid",   one_time_valid,   flag,     bool,              rule::none,
                     "`true` (written `1`) when the signature may serve one upload only"),
-                (VodSubAppId, "vodSubAppId", vod_sub_app_id, number, u64, crate::params::rule::none,
+                (VodSubAppId,    "vodSubAppId",    vod_sub_app_id,   number,   u64,               rule::none,
                     "the VOD sub-application to upload into"),
-                (StorageRegion, "storageRegion", storage_region, text, impl Into<String>, crate::params::rule::none,
+                (StorageRegion,  "storageRegion",  storage_region,   text,     impl Into<String>, rule::none,
                     "where the media is stored, a region's short name such as `ap-chongqing`"),
             ],
         }

@@ -7,6 +7,7 @@ use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::limits::{DEFAULT_VALIDITY_SECS, check_validity};
 use crate::params::{UploadParams, for_each_param};
+use crate::task_notify_mode::TaskNotifyMode;
 use crate::time::Timestamp;
 
 /// How long a signature stays valid.

@@ -15,7 +15,8 @@ use crate::codec::urlencoded::{self, DECODE_SLACK, Defect};
 use crate::codec::values::{self, parse_u32, parse_u64};
 use crate::error::Error;
 use crate::fields::{Fields, OptionalFields, Span};
-use crate::params::{Name, for_each_param};
+use crate::limits::{MAX_SESSION_CONTEXT_CHARS, MAX_SOURCE_CONTEXT_CHARS};
+use crate::params::{Name, for_each_param, rule};
 
 /// The room [`parse`] needs after a plaintext of `len` bytes: a window the scanner may read
 /// past its end, and room to decode its values.
