@@ -213,7 +213,6 @@ pub fn java_vectors() -> Vec<SignVector> {
 }
 
 /// The `&`-separated segments of a plaintext.
-#[allow(dead_code)] // Used by the `vodsign` tests, which need feature `system`.
 pub fn segments(original: &str) -> Vec<&str> {
     original.split('&').collect()
 }

@@ -1,28 +1,24 @@
-//! The `vodsign` example against every vector: `sign` reproduces the Java ones segment for
-//! segment, `decode` and `verify` print each vector's parameters, rejections print one line.
+//! `vodsign` against every vector: `sign` reproduces the Java ones segment for segment,
+//! `decode` and `verify` print each vector's parameters, rejections print one line, `check`
+//! lists every problem.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use crate::common::{SignVector, extra_vectors, negative_vectors, segments, sign_vectors};
+// The root's vector loader, shared rather than copied (this package uses part of it).
+#[allow(dead_code)]
+#[path = "../../tests/suite/common.rs"]
+mod common;
+
+use common::{SignVector, extra_vectors, negative_vectors, segments, sign_vectors};
 use serde_json::{Map, Value};
 
-/// `target/<profile>/examples/vodsign`, built by `cargo test` along with the other examples.
-fn vodsign() -> PathBuf {
-    let mut path = std::env::current_exe().expect("test binary path");
-    path.pop(); // the test binary
-    path.pop(); // deps/
-    path.join("examples")
-        .join(format!("vodsign{}", std::env::consts::EXE_SUFFIX))
-}
-
 fn run(args: &[&str], secret_id: &str, secret_key: &str) -> Output {
-    Command::new(vodsign())
+    Command::new(env!("CARGO_BIN_EXE_vodsign"))
         .args(args)
         .env("TENCENTCLOUD_SECRET_ID", secret_id)
         .env("TENCENTCLOUD_SECRET_KEY", secret_key)
         .output()
-        .expect("vodsign runs (built by cargo test)")
+        .expect("vodsign runs")
 }
 
 fn stdout_line(output: &Output) -> String {
@@ -256,7 +252,7 @@ fn errors_name_the_parameter() {
             "an empty {variable} is named: {line}"
         );
     }
-    let missing = Command::new(vodsign())
+    let missing = Command::new(env!("CARGO_BIN_EXE_vodsign"))
         .args(["sign"])
         .env_remove("TENCENTCLOUD_SECRET_ID")
         .env_remove("TENCENTCLOUD_SECRET_KEY")

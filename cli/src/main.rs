@@ -11,7 +11,7 @@
 //! ```
 //!
 //! `sign` and `verify` take the credentials from `TENCENTCLOUD_SECRET_ID` and
-//! `TENCENTCLOUD_SECRET_KEY`. Run it with `cargo run --example vodsign -- sign ...`.
+//! `TENCENTCLOUD_SECRET_KEY`. Install it with `cargo install --path cli`.
 //! Any error: exit status 1 (2 for a usage error) and one line `error: ...` on stderr.
 
 use std::process::ExitCode;

@@ -1,0 +1,101 @@
+//! `vod-upload-service`: the signature distribution service and VOD event receiver.
+//!
+//! ```text
+//! TENCENTCLOUD_SECRET_ID=... TENCENTCLOUD_SECRET_KEY=... VOD_UPLOAD_TOKENS=demo-token:alice \
+//!     vod-upload-service [--listen 127.0.0.1:8080]
+//! curl -H 'Authorization: Bearer demo-token' http://127.0.0.1:8080/upload-signature
+//! ```
+//!
+//! Configured by environment: the key pair (`TENCENTCLOUD_SECRET_ID`,
+//! `TENCENTCLOUD_SECRET_KEY`), the callers (`VOD_UPLOAD_TOKENS`, `TOKEN:USER,...`) and the
+//! signature policy (`VOD_SIGNATURE_VALIDITY_SECS`, `VOD_ONE_TIME_VALID`, `VOD_PROCEDURE`,
+//! `VOD_CLASS_ID`). SIGTERM or SIGINT: stop accepting, finish what is in flight, exit 0.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tencent_vod_signature::Credentials;
+use vod_upload_service::auth::{TOKENS_VARIABLE, parse_tokens};
+use vod_upload_service::policy::Policy;
+use vod_upload_service::{App, router};
+
+/// Listens here unless `--listen ADDR` says otherwise.
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+fn main() -> ExitCode {
+    match start() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn start() -> Result<(), String> {
+    let address = listen_address(std::env::args().skip(1))?;
+    let credentials = Credentials::from_env().map_err(|error| error.to_string())?;
+    let tokens = parse_tokens(&std::env::var(TOKENS_VARIABLE).unwrap_or_default())?;
+    if tokens.is_empty() {
+        eprintln!("warning: {TOKENS_VARIABLE} is empty: every signature request will get 401");
+    }
+    let policy = Policy::from_env()?;
+    let app = Arc::new(App {
+        credentials,
+        tokens,
+        policy,
+    });
+    let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|error| format!("cannot listen on {address}: {error}"))?;
+        eprintln!("listening on http://{address}");
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|error| error.to_string())?;
+        eprintln!("shut down");
+        Ok(())
+    })
+}
+
+/// Resolves on the first SIGTERM or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("a SIGTERM handler can be installed at start");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    eprintln!("shutting down: finishing requests in flight");
+}
+
+/// `--listen ADDR` or `--listen=ADDR`, or the default.
+fn listen_address(mut args: impl Iterator<Item = String>) -> Result<SocketAddr, String> {
+    let mut listen = DEFAULT_LISTEN.to_owned();
+    while let Some(arg) = args.next() {
+        if let Some(value) = arg.strip_prefix("--listen=") {
+            value.clone_into(&mut listen);
+        } else if arg == "--listen" {
+            listen = args
+                .next()
+                .ok_or("--listen takes an address, e.g. 127.0.0.1:8080")?;
+        } else {
+            return Err(format!(
+                "unexpected argument {arg:?}; usage: vod-upload-service [--listen ADDR]"
+            ));
+        }
+    }
+    listen
+        .parse()
+        .map_err(|_| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))
+}

@@ -1,0 +1,263 @@
+//! The service over real HTTP on 127.0.0.1:0, called with `ureq`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tencent_vod_signature::{Credentials, UnverifiedSignature};
+use vod_upload_service::auth::parse_tokens;
+use vod_upload_service::policy::Policy;
+use vod_upload_service::{App, router};
+
+const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+
+fn credentials() -> Credentials {
+    Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials")
+}
+
+/// Starts the service with `policy` on a free loopback port; returns its base URL.
+async fn start_service(policy: Policy) -> String {
+    let app = Arc::new(App {
+        credentials: credentials(),
+        tokens: parse_tokens("token-a:alice,token-b:bob").expect("tokens"),
+        policy,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move { axum::serve(listener, router(app)).await });
+    format!("http://{address}")
+}
+
+/// What came back: status, headers (lower-case names), JSON body.
+struct Answer {
+    status: u16,
+    headers: HashMap<String, String>,
+    body: Value,
+}
+
+/// One blocking HTTP call, off the runtime's threads.
+async fn call(
+    method: &'static str,
+    url: String,
+    token: Option<&'static str>,
+    body: Option<String>,
+) -> Answer {
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let bearer = token.map(|token| format!("Bearer {token}"));
+        let mut response = match method {
+            "GET" => {
+                let mut request = agent.get(&url);
+                if let Some(bearer) = &bearer {
+                    request = request.header("Authorization", bearer);
+                }
+                request.call()
+            }
+            _ => {
+                let mut request = agent.post(&url);
+                if let Some(bearer) = &bearer {
+                    request = request.header("Authorization", bearer);
+                }
+                request
+                    .header("Content-Type", "application/json")
+                    .send(body.unwrap_or_default())
+            }
+        }
+        .expect("HTTP exchange");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    value.to_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        let text = response.body_mut().read_to_string().expect("body");
+        Answer {
+            status,
+            headers,
+            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        }
+    })
+    .await
+    .expect("client thread")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_and_post_answer_alike_with_a_signature_that_verifies_and_carries_the_user() {
+    let base = start_service(Policy::default()).await;
+    for method in ["GET", "POST"] {
+        let answer = call(
+            method,
+            format!("{base}/upload-signature"),
+            Some("token-a"),
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{method}: {}", answer.body);
+        assert_eq!(answer.body["code"], 0);
+        assert_eq!(answer.body["message"], "ok");
+        assert_eq!(
+            answer.headers.get("cache-control").map(String::as_str),
+            Some("no-store"),
+            "{method}"
+        );
+        let signature = answer.body["data"]["signature"]
+            .as_str()
+            .expect("signature");
+        let verified = credentials()
+            .verify(signature)
+            .expect("verifies with the crate");
+        let fields = verified.fields();
+        assert_eq!(answer.body["data"]["expireTime"], fields.expire_time());
+        assert_eq!(fields.source_context(), Some(r#"{"userId":"alice"}"#));
+        assert_eq!(fields.expire_time() - fields.current_time_stamp(), 3600);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_is_the_services_and_the_caller_cannot_change_it() {
+    let policy = Policy {
+        validity_secs: 600,
+        one_time_valid: Some(true),
+        procedure: Some("LongVideoPreset".to_owned()),
+        class_id: Some(7),
+    };
+    let base = start_service(policy).await;
+    let answer = call(
+        "GET",
+        format!("{base}/upload-signature?oneTimeValid=0&classId=1&procedure=Other"),
+        Some("token-b"),
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let signature = answer.body["data"]["signature"]
+        .as_str()
+        .expect("signature");
+    let verified = credentials().verify(signature).expect("verifies");
+    let fields = verified.fields();
+    assert_eq!(fields.one_time_valid(), Some(true));
+    assert_eq!(fields.class_id(), Some(7));
+    assert_eq!(fields.procedure(), Some("LongVideoPreset"));
+    assert_eq!(fields.expire_time() - fields.current_time_stamp(), 600);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_callers_get_401_and_every_call_a_distinct_signature() {
+    let base = start_service(Policy::default()).await;
+    for token in [None, Some("nobody")] {
+        let answer = call("GET", format!("{base}/upload-signature"), token, None).await;
+        assert_eq!(answer.status, 401, "{token:?}");
+        assert_eq!(answer.body["code"], 4001);
+        assert_eq!(
+            answer.headers.get("cache-control").map(String::as_str),
+            Some("no-store")
+        );
+    }
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..20 {
+        let answer = call(
+            "POST",
+            format!("{base}/upload-signature"),
+            Some("token-a"),
+            None,
+        )
+        .await;
+        let signature = answer.body["data"]["signature"]
+            .as_str()
+            .expect("signature");
+        assert!(seen.insert(signature.to_owned()), "a signature repeated");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_event_round_trips_to_the_user() {
+    let base = start_service(Policy::default()).await;
+    let answer = call(
+        "GET",
+        format!("{base}/upload-signature"),
+        Some("token-b"),
+        None,
+    )
+    .await;
+    let signature = answer.body["data"]["signature"]
+        .as_str()
+        .expect("signature");
+    let source_context = UnverifiedSignature::decode(signature)
+        .expect("decodes")
+        .untrusted_fields()
+        .source_context()
+        .expect("set")
+        .to_owned();
+    // The event as VOD posts it (fields from Tencent's "upload complete" event page).
+    let event = json!({
+        "EventType": "NewFileUpload",
+        "FileUploadEvent": {
+            "FileId": "5285890784246869930",
+            "MediaBasicInfo": {
+                "Name": "holiday", "Type": "mp4", "ClassId": 0, "StorageRegion": "ap-chongqing",
+                "SourceInfo": { "SourceType": "Upload", "SourceContext": source_context }
+            },
+            "ProcedureTaskId": ""
+        }
+    });
+    let answer = call(
+        "POST",
+        format!("{base}/vod/events"),
+        None,
+        Some(event.to_string()),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["data"]["userId"], "bob");
+    assert_eq!(answer.body["data"]["fileId"], "5285890784246869930");
+
+    let other = json!({ "EventType": "ProcedureStateChanged", "ProcedureStateChangeEvent": {} });
+    let answer = call(
+        "POST",
+        format!("{base}/vod/events"),
+        None,
+        Some(other.to_string()),
+    )
+    .await;
+    assert_eq!(answer.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_events_get_400_and_the_service_keeps_running() {
+    let base = start_service(Policy::default()).await;
+    for body in [
+        "",
+        "not json",
+        "{}",
+        r#"{"EventType":"NewFileUpload"}"#,
+        r#"{"EventType":"NewFileUpload","FileUploadEvent":{}}"#,
+    ] {
+        let answer = call(
+            "POST",
+            format!("{base}/vod/events"),
+            None,
+            Some(body.to_owned()),
+        )
+        .await;
+        assert_eq!(answer.status, 400, "{body:?}");
+    }
+    let answer = call(
+        "GET",
+        format!("{base}/upload-signature"),
+        Some("token-a"),
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "still serving");
+}
