@@ -8,11 +8,18 @@
 //!              [--storage-region TEXT] [--param KEY=VALUE]...
 //! vodsign decode SIGNATURE
 //! vodsign verify SIGNATURE [--now UNIX] [--leeway SECS]
+//! vodsign check SIGNATURE [--now UNIX] [--leeway SECS] [--json]
 //! ```
+//!
+//! `check` lists every problem it finds, one per line (`error: ...` or `warning: ...`), and
+//! exits 1 when any is an error; with the credentials in the environment it also checks the
+//! MAC and the secretId.
 //!
 //! `sign` and `verify` take the credentials from `TENCENTCLOUD_SECRET_ID` and
 //! `TENCENTCLOUD_SECRET_KEY`. Install it with `cargo install --path cli`.
 //! Any error: exit status 1 (2 for a usage error) and one line `error: ...` on stderr.
+
+mod check;
 
 use std::process::ExitCode;
 
@@ -51,6 +58,21 @@ enum Command {
         /// Clock skew tolerated on both edges of the time window, in seconds
         #[arg(long, value_name = "SECS", default_value_t = tencent_vod_signature::limits::DEFAULT_LEEWAY_SECS)]
         leeway: u64,
+    },
+    /// List every problem of a signature, one per line (the MAC and secretId too when the
+    /// credentials are in the environment); exit 1 when any is an error
+    Check {
+        /// The signature
+        signature: String,
+        /// Judge the time window at this Unix time instead of now
+        #[arg(long, value_name = "UNIX", allow_hyphen_values = true)]
+        now: Option<u64>,
+        /// Clock skew tolerated on both edges of the time window, in seconds
+        #[arg(long, value_name = "SECS", default_value_t = check::Context::DEFAULT_LEEWAY)]
+        leeway: u64,
+        /// One JSON object instead of lines
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -120,9 +142,13 @@ fn main() -> ExitCode {
         }
     };
     match run(cli.command) {
-        Ok(output) => {
-            println!("{output}");
-            ExitCode::SUCCESS
+        Ok(Output { text, failed }) => {
+            println!("{text}");
+            if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(error) => {
             eprintln!("error: {error}");
@@ -131,12 +157,76 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
+/// What a command prints on stdout, and whether it found the input at fault.
+struct Output {
+    text: String,
+    failed: bool,
+}
+
+impl From<String> for Output {
+    fn from(text: String) -> Self {
+        Self {
+            text,
+            failed: false,
+        }
+    }
+}
+
+/// `vodsign check`: the findings, failed when any is an error.
+fn run_check(
+    signature: &str,
+    now: Option<u64>,
+    leeway: u64,
+    json: bool,
+) -> Result<Output, Box<dyn std::error::Error>> {
+    let now = now.map_or_else(system_now, Ok)?;
+    let id = std::env::var(tencent_vod_signature::SECRET_ID_VARIABLE).ok();
+    let key = std::env::var(tencent_vod_signature::SECRET_KEY_VARIABLE).ok();
+    let credentials = id.as_deref().zip(key.as_deref());
+    if credentials.is_none() && !json {
+        eprintln!(
+            "note: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not both set: the MAC and the secretId are not checked"
+        );
+    }
+    let context = check::Context {
+        now,
+        leeway,
+        credentials,
+    };
+    let findings = check::check(signature, &context);
+    let text = if json {
+        check::to_json(&findings)
+    } else if findings.is_empty() {
+        "ok: no problem found".to_owned()
+    } else {
+        findings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let failed = findings
+        .iter()
+        .any(|finding| finding.severity == check::Severity::Error);
+    Ok(Output { text, failed })
+}
+
+fn system_now() -> Result<u64, Error> {
+    Timestamp::try_from(std::time::SystemTime::now()).map(Timestamp::as_secs)
+}
+
+fn run(command: Command) -> Result<Output, Box<dyn std::error::Error>> {
     match command {
-        Command::Sign(args) => sign(*args),
+        Command::Check {
+            signature,
+            now,
+            leeway,
+            json,
+        } => run_check(&signature, now, leeway, json),
+        Command::Sign(args) => sign(*args).map(Output::from),
         Command::Decode { signature } => {
             let decoded = UnverifiedSignature::decode(&signature)?;
-            Ok(to_json(decoded.untrusted_fields()))
+            Ok(to_json(decoded.untrusted_fields()).into())
         }
         Command::Verify {
             signature,
@@ -151,7 +241,7 @@ fn run(command: Command) -> Result<String, Box<dyn std::error::Error>> {
             };
             // Verified: its claims are now the signature's fields.
             let decoded = UnverifiedSignature::decode(&signature)?;
-            Ok(to_json(decoded.untrusted_fields()))
+            Ok(to_json(decoded.untrusted_fields()).into())
         }
     }
 }

@@ -272,10 +272,216 @@ fn the_key_never_appears_in_any_output() {
         vec!["verify", signature.as_str()],
         vec!["verify", signature.as_str(), "--now", "1"],
         vec!["decode", "bad"],
+        vec!["check", signature.as_str()],
+        vec!["check", signature.as_str(), "--now", "1", "--json"],
     ] {
         let output = run(&args, id, key);
         for stream in [&output.stdout, &output.stderr] {
             assert!(!String::from_utf8_lossy(stream).contains(key), "{args:?}");
         }
     }
+}
+
+/// A signature over any plaintext with the demo key, made with Python-independent tools: the
+/// `hmac` crate and `base64`'s encoder, not the crate's signer (which refuses these).
+fn forge(plaintext: &str) -> String {
+    use base64::Engine as _;
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(b"Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")
+        .expect("any key length");
+    mac.update(plaintext.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    base64::engine::general_purpose::STANDARD
+        .encode([tag.as_slice(), plaintext.as_bytes()].concat())
+}
+
+const DEMO_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+const DEMO_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+
+/// `vodsign check` at `now`: exit status and the lines it printed.
+fn check(signature: &str, now: &str, secret_key: &str) -> (bool, Vec<String>) {
+    let output = run(&["check", signature, "--now", now], DEMO_ID, secret_key);
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    (
+        output.status.success(),
+        text.lines().map(str::to_owned).collect(),
+    )
+}
+
+fn has(lines: &[String], severity: &str, needle: &str) -> bool {
+    lines
+        .iter()
+        .any(|line| line.starts_with(&format!("{severity}: ")) && line.contains(needle))
+}
+
+#[test]
+fn check_lists_both_classic_failures_at_once() {
+    // Node's Date.now()/1000 without rounding, and the official samples' 10-year validity.
+    let signature = forge(&format!(
+        "secretId={DEMO_ID}&currentTimeStamp=1571215095.123&expireTime=1886575095&random=220625"
+    ));
+    let (ok, lines) = check(&signature, "1571215100", DEMO_KEY);
+    assert!(!ok, "{lines:?}");
+    assert!(
+        has(
+            &lines,
+            "error",
+            "currentTimeStamp is \"1571215095.123\": fractional"
+        ),
+        "{lines:?}"
+    );
+    assert!(
+        has(&lines, "error", "the validity is 315360000 s"),
+        "{lines:?}"
+    );
+    assert_eq!(lines.len(), 2, "{lines:?}");
+}
+
+#[test]
+fn check_finds_nothing_wrong_with_a_fresh_signature_and_checks_the_mac() {
+    let signature = stdout_line(&run(
+        &["sign", "--now", "1700000000", "--source-context", "a b"],
+        DEMO_ID,
+        DEMO_KEY,
+    ));
+    assert_eq!(
+        check(&signature, "1700000060", DEMO_KEY),
+        (true, vec!["ok: no problem found".to_owned()])
+    );
+    let (ok, lines) = check(&signature, "1700000060", "another key");
+    assert!(!ok);
+    assert!(has(&lines, "error", "the MAC does not match"), "{lines:?}");
+    let (ok, lines) = check(&signature, "1800000000", DEMO_KEY);
+    assert!(!ok);
+    assert!(has(&lines, "error", "expired"), "{lines:?}");
+    let (ok, lines) = check(&signature, "1600000000", DEMO_KEY);
+    assert!(!ok);
+    assert!(has(&lines, "error", "not yet valid"), "{lines:?}");
+}
+
+#[test]
+fn check_says_which_way_base64_is_not_strict() {
+    // A signature with both '+' and '/' in its Base64, and padding.
+    let signature = (0..100)
+        .map(|random| {
+            let random = random.to_string();
+            let args = [
+                "sign",
+                "--now",
+                "1700000000",
+                "--random",
+                &random,
+                "--procedure",
+                "视频 ~?>",
+            ];
+            stdout_line(&run(&args, DEMO_ID, DEMO_KEY))
+        })
+        .find(|signature| {
+            signature.contains('+') && signature.contains('/') && signature.ends_with('=')
+        })
+        .expect("one of a hundred signatures has both");
+    for (variant, needle) in [
+        (
+            signature.replace('+', "-").replace('/', "_"),
+            "URL-safe alphabet",
+        ),
+        (
+            signature.trim_end_matches('=').to_owned(),
+            "padding is missing",
+        ),
+        (
+            format!("{}\n{}", &signature[..40], &signature[40..]),
+            "whitespace",
+        ),
+    ] {
+        let (ok, lines) = check(&variant, "1700000060", DEMO_KEY);
+        assert!(!ok);
+        assert!(has(&lines, "error", needle), "{needle}: {lines:?}");
+        // Read anyway: nothing else is wrong, the MAC included.
+        assert_eq!(lines.len(), 1, "{needle}: {lines:?}");
+    }
+    let (ok, lines) = check("not base64!", "1700000060", DEMO_KEY);
+    assert!(!ok);
+    assert!(has(&lines, "error", "not Base64"), "{lines:?}");
+}
+
+#[test]
+fn check_reports_every_defect_of_a_plaintext() {
+    let signature = forge(&format!(
+        "secretId=other&currentTimeStamp=%2B1700000000&expireTime=1700000100&random=4294967296\
+         &taskPriority=11&taskNotifyMode=finish&oneTimeValid=2&sourceContext={}&classId=1&classId=2\
+         &isTranscode=1&raw=a b&&bad=%zz",
+        "x".repeat(251)
+    ));
+    let (ok, lines) = check(&signature, "1700000000", DEMO_KEY);
+    assert!(!ok);
+    for (severity, needle) in [
+        ("error", "currentTimeStamp is \"+1700000000\": signed"),
+        ("error", "random is 4294967296, above the maximum"),
+        ("error", "taskPriority is \"11\""),
+        ("error", "taskNotifyMode is \"finish\""),
+        ("error", "oneTimeValid is \"2\""),
+        ("error", "sourceContext is 251 characters long, at most 250"),
+        ("error", "classId is given more than once"),
+        ("warning", "isTranscode is not a parameter"),
+        ("warning", "raw is not a parameter"),
+        ("warning", "not URL-encoded (value of raw has a raw ' ')"),
+        ("error", "segment 13 is empty"),
+        ("error", "segment 14 (\"bad=%zz\")"),
+        ("error", "secretId \"other\" is not TENCENTCLOUD_SECRET_ID"),
+    ] {
+        assert!(has(&lines, severity, needle), "{needle}: {lines:?}");
+    }
+    assert_eq!(lines.len(), 13, "{lines:?}");
+}
+
+#[test]
+fn check_finds_an_error_in_every_negative_vector() {
+    for vector in negative_vectors() {
+        let output = run(
+            &["check", &vector.signature, "--now", &vector.now.to_string()],
+            &vector.secret_id,
+            &vector.secret_key,
+        );
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(!output.status.success(), "{}: {text}", vector.id);
+        assert!(
+            text.lines().any(|line| line.starts_with("error: ")),
+            "{}: {text}",
+            vector.id
+        );
+    }
+    for vector in sign_vectors().into_iter().chain(extra_vectors()) {
+        let now = (vector.current_time_stamp + 60).to_string();
+        let output = run(
+            &["check", &vector.signature, "--now", &now],
+            &vector.secret_id,
+            &vector.secret_key,
+        );
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success(), "{}: {text}", vector.id);
+        assert!(!text.contains("error: "), "{}: {text}", vector.id);
+    }
+}
+
+#[test]
+fn check_speaks_json_for_machines() {
+    let signature = forge(&format!(
+        "secretId={DEMO_ID}&currentTimeStamp=1700000000&expireTime=1800000000&random=1"
+    ));
+    let output = run(
+        &["check", &signature, "--now", "1700000000", "--json"],
+        DEMO_ID,
+        DEMO_KEY,
+    );
+    assert!(!output.status.success());
+    let json: Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["findings"][0]["severity"], "error");
+    assert!(
+        json["findings"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("90 days"))
+    );
 }
