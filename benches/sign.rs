@@ -45,6 +45,31 @@ fn all() -> UploadSignature {
         .storage_region("ap-chongqing")
 }
 
+/// A signature of `payload_len` bytes or fewer (MAC and plaintext) whose plaintext is the
+/// required four and then as many distinct one- and two-character extra keys as fit, with
+/// empty values, behind a MAC of zeros: the input that made decoding quadratic.
+fn many_extras(payload_len: usize) -> String {
+    use base64::Engine as _;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._*";
+    let mut plaintext =
+        format!("secretId={SECRET_ID}&currentTimeStamp=1700000000&expireTime=1700086400&random=1");
+    let keys = ALPHABET.iter().map(|&a| vec![a]).chain(
+        ALPHABET
+            .iter()
+            .flat_map(|&a| ALPHABET.iter().map(move |&b| vec![a, b])),
+    );
+    for key in keys {
+        if 20 + plaintext.len() + key.len() + 2 > payload_len {
+            break;
+        }
+        plaintext.push('&');
+        plaintext.push_str(std::str::from_utf8(&key).expect("ASCII"));
+        plaintext.push('=');
+    }
+    let payload = [&[0u8; 20][..], plaintext.as_bytes()].concat();
+    base64::engine::general_purpose::STANDARD.encode(payload)
+}
+
 /// One measured case: median and spread of ns per iteration.
 struct Measure {
     median: f64,
@@ -204,6 +229,23 @@ fn main() {
     let draw_contended = on_two_threads("draw_random/2_threads", timed, || {
         black_box(credentials.draw_random()).expect("random");
     });
+    let extras = many_extras(24 * 1024 / 4 * 3);
+    let half_extras = many_extras(12 * 1024 / 4 * 3);
+    let decode_extras = |name: &str, signature: &str| {
+        bench(name, timed, || {
+            black_box(UnverifiedSignature::decode(black_box(signature))).expect("decodes");
+        })
+    };
+    let many = decode_extras("decode/many_extras", &extras);
+    let half = decode_extras("decode/many_extras/12KiB", &half_extras);
+    if let (Some(many), Some(half)) = (many, half) {
+        println!(
+            "decode/many_extras: {} bytes, {} extra parameters; 24 KiB / 12 KiB: {:.2} (linear: 2)",
+            extras.len(),
+            UnverifiedSignature::decode(&extras).map_or(0, |d| d.untrusted_fields().extra().len()),
+            many.median / half.median
+        );
+    }
     let oversized = "A".repeat(4 << 20);
     let _ = bench("decode/oversized_4MiB", timed, || {
         let _ = black_box(UnverifiedSignature::decode(black_box(&oversized)));

@@ -36,11 +36,12 @@ pub enum Error {
         chars: usize,
     },
 
-    /// `taskPriority` outside the documented range.
+    /// `taskPriority` outside the documented range (an integer, however large; a value that
+    /// is not an integer is [`Error::InvalidNumber`]).
     #[error("taskPriority is {value}, it must be within {MIN_TASK_PRIORITY}..={MAX_TASK_PRIORITY}")]
     InvalidTaskPriority {
-        /// The value that was refused.
-        value: i64,
+        /// The value that was refused, in decimal as given.
+        value: String,
     },
 
     /// The validity (expireTime - currentTimeStamp) is outside `1..=7776000` seconds (90 days).
@@ -57,6 +58,19 @@ pub enum Error {
         expire_time: u64,
         /// The signing time.
         now: u64,
+    },
+
+    /// An absolute expireTime more than 90 days after `now`.
+    #[error(
+        "expireTime {expire_time} is {seconds} s after currentTimeStamp {now}, at most {MAX_VALIDITY_SECS} s (90 days) are allowed"
+    )]
+    ExpireTimeTooLate {
+        /// The expireTime that was refused.
+        expire_time: u64,
+        /// The signing time.
+        now: u64,
+        /// `expire_time - now`.
+        seconds: u64,
     },
 
     /// `now + validity` does not fit in a `u64`.

@@ -35,11 +35,14 @@ pub const MAX_SIGNATURE_LEN: usize = 24 * 1024;
 /// The length of the HMAC-SHA1 MAC at the start of a decoded signature.
 pub(crate) const MAC_LEN: usize = 20;
 
-/// A `taskPriority` within `MIN_TASK_PRIORITY..=MAX_TASK_PRIORITY`, as an `i8`.
-pub(crate) fn check_task_priority(value: i64) -> Result<i8, Error> {
-    match i8::try_from(value) {
-        Ok(priority) if (MIN_TASK_PRIORITY..=MAX_TASK_PRIORITY).contains(&priority) => Ok(priority),
-        _ => Err(Error::InvalidTaskPriority { value }),
+/// A `taskPriority` within `MIN_TASK_PRIORITY..=MAX_TASK_PRIORITY`.
+pub(crate) fn check_task_priority(value: i8) -> Result<i8, Error> {
+    if (MIN_TASK_PRIORITY..=MAX_TASK_PRIORITY).contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::InvalidTaskPriority {
+            value: value.to_string(),
+        })
     }
 }
 
@@ -59,18 +62,14 @@ mod tests {
     fn task_priority_edges() {
         assert_eq!(check_task_priority(-10), Ok(-10));
         assert_eq!(check_task_priority(10), Ok(10));
-        assert_eq!(
-            check_task_priority(11),
-            Err(Error::InvalidTaskPriority { value: 11 })
-        );
-        assert_eq!(
-            check_task_priority(-11),
-            Err(Error::InvalidTaskPriority { value: -11 })
-        );
-        assert_eq!(
-            check_task_priority(i64::from(i8::MAX) + 1),
-            Err(Error::InvalidTaskPriority { value: 128 })
-        );
+        for value in [11, -11, i8::MAX, i8::MIN] {
+            assert_eq!(
+                check_task_priority(value),
+                Err(Error::InvalidTaskPriority {
+                    value: value.to_string()
+                })
+            );
+        }
     }
 
     #[test]

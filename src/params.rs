@@ -209,7 +209,7 @@ pub(crate) mod rule {
 
     /// Within `-10..=10`.
     pub(crate) fn task_priority(_parameter: &'static str, value: i8) -> Result<(), Error> {
-        check_task_priority(i64::from(value)).map(|_| ())
+        check_task_priority(value).map(|_| ())
     }
 }
 

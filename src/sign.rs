@@ -5,7 +5,7 @@ use std::fmt;
 use crate::codec::{self, Stamp};
 use crate::credentials::Credentials;
 use crate::error::Error;
-use crate::limits::{DEFAULT_VALIDITY_SECS, check_validity};
+use crate::limits::{DEFAULT_VALIDITY_SECS, MAX_VALIDITY_SECS, check_validity};
 use crate::params::{UploadParams, for_each_param};
 use crate::task_notify_mode::TaskNotifyMode;
 use crate::time::Timestamp;
@@ -132,7 +132,7 @@ impl UploadSignature {
     /// # Errors
     ///
     /// [`Error::InvalidValidity`] for a validity outside `1..=7776000`;
-    /// [`Error::ExpireTimeNotAfterNow`] or [`Error::InvalidValidity`] for an absolute
+    /// [`Error::ExpireTimeNotAfterNow`] or [`Error::ExpireTimeTooLate`] for an absolute
     /// expireTime outside `now + 1..=now + 7776000`; [`Error::TimeOverflow`] when
     /// `now + validity` overflows.
     pub fn expire_time_at(&self, now: Timestamp) -> Result<u64, Error> {
@@ -147,7 +147,14 @@ impl UploadSignature {
                 if expire_time <= now {
                     return Err(Error::ExpireTimeNotAfterNow { expire_time, now });
                 }
-                check_validity(expire_time - now)?;
+                let seconds = expire_time - now;
+                if seconds > MAX_VALIDITY_SECS {
+                    return Err(Error::ExpireTimeTooLate {
+                        expire_time,
+                        now,
+                        seconds,
+                    });
+                }
                 Ok(expire_time)
             }
         }

@@ -89,3 +89,17 @@ fn decoding_and_verifying_allocate_only_the_fields_text() {
     });
     assert_eq!(counted.count_total, 1, "decode: the fields' text only");
 }
+
+#[test]
+fn an_oversized_parameter_is_refused_without_being_encoded() {
+    let credentials = demo_credentials();
+    let huge = UploadSignature::new().procedure("p".repeat(100 << 20));
+    let mut result = None;
+    let counted = measure(|| result = Some(huge.sign_at(&credentials, ts(1_700_000_000), 1)));
+    assert!(matches!(
+        result,
+        Some(Err(tencent_vod_signature::Error::SignatureTooLong { .. }))
+    ));
+    // Before the check, the 100 MB value was encoded into a 300 MB buffer and MACed.
+    assert_eq!(counted.bytes_total, 0, "refused before any allocation");
+}

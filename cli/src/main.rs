@@ -262,7 +262,9 @@ fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
         builder = builder.class_id(class_id);
     }
     if let Some(value) = args.task_priority {
-        let priority = i8::try_from(value).map_err(|_| Error::InvalidTaskPriority { value })?;
+        let priority = i8::try_from(value).map_err(|_| Error::InvalidTaskPriority {
+            value: value.to_string(),
+        })?;
         builder = builder.task_priority(priority);
     }
     if let Some(mode) = args.task_notify_mode {

@@ -225,6 +225,19 @@ fn errors_name_the_parameter() {
             vec!["sign", "--now", "1700000000", "--expire-time", "1700000000"],
             "expireTime",
         ),
+        // The official samples' 10-year validity, as an absolute expireTime.
+        (
+            vec![
+                "sign",
+                "--now",
+                "1571215095",
+                "--expire-time",
+                "1886575095",
+                "--random",
+                "1",
+            ],
+            "expireTime 1886575095 is 315360000 s after currentTimeStamp 1571215095, at most 7776000 s",
+        ),
         (
             vec!["sign", "--source-context", long.as_str()],
             "sourceContext",

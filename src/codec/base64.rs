@@ -22,16 +22,27 @@ pub(crate) const fn encoded_len(payload_len: usize) -> usize {
 /// [`Error::SignatureTooLong`] when the text would exceed [`MAX_SIGNATURE_LEN`]; `out` is then
 /// left as it was.
 pub(crate) fn encode_append(payload: &[u8], out: &mut String) -> Result<(), Error> {
-    let len = encoded_len(payload.len());
+    let len = check_len(payload.len())?;
+    out.reserve(len);
+    STANDARD.encode_append(payload, out);
+    Ok(())
+}
+
+/// The length of the Base64 text of `payload_len` bytes, if it is within
+/// [`MAX_SIGNATURE_LEN`].
+///
+/// # Errors
+///
+/// [`Error::SignatureTooLong`] naming that length.
+pub(crate) fn check_len(payload_len: usize) -> Result<usize, Error> {
+    let len = encoded_len(payload_len);
     if len > MAX_SIGNATURE_LEN {
         return Err(Error::SignatureTooLong {
             len,
             max: MAX_SIGNATURE_LEN,
         });
     }
-    out.reserve(len);
-    STANDARD.encode_append(payload, out);
-    Ok(())
+    Ok(len)
 }
 
 /// How many bytes `signature` decodes to, judged by its length and padding alone.

@@ -1,6 +1,7 @@
 //! The wire format, one step per file, and the two pipelines that run the steps in order.
 //!
-//! Signing, [`seal`]: typed values → [`plaintext`] → [MAC](crate::mac) → [`base64`].
+//! Signing, [`seal`]: typed values → [`plaintext`] → [MAC](crate::mac) → [`base64`], after
+//! a length check that refuses an oversized signature before any of it is written.
 //! Opening, [`open`]: [`base64`] → MAC check → [`parse`] (over [`urlencoded`] and [`scan`])
 //! → typed fields. The time check comes after, in [`verify`](crate::verify).
 //!
@@ -18,7 +19,7 @@ use std::cell::Cell;
 
 use crate::error::Error;
 use crate::fields::Fields;
-use crate::limits::MAC_LEN;
+use crate::limits::{MAC_LEN, MAX_SIGNATURE_LEN};
 use crate::mac::MacKey;
 use crate::params::UploadParams;
 
@@ -43,18 +44,24 @@ pub(crate) fn seal(
     params: &UploadParams,
     out: &mut String,
 ) -> Result<(), Error> {
+    // Step 1: refuse a signature that cannot fit before any of it is written. The bound
+    // (every text byte escaped) is cheap; only a signature it does not clear is counted.
+    let bound = plaintext::max_len(prefix, params);
+    if base64::encoded_len(MAC_LEN + bound) > MAX_SIGNATURE_LEN {
+        base64::check_len(MAC_LEN + plaintext::len(prefix, stamp, params))?;
+    }
     with_scratch(|payload| {
-        // Step 1: room for the MAC and the longest plaintext these values can give.
-        let needed = MAC_LEN + plaintext::max_len(prefix, params);
+        // Step 2: room for the MAC and the longest plaintext these values can give.
+        let needed = MAC_LEN + bound;
         if payload.len() < needed {
             payload.resize(needed, 0);
         }
         let (mac, rest) = payload.split_at_mut(MAC_LEN);
-        // Step 2: the plaintext, after the MAC's room.
+        // Step 3: the plaintext, after the MAC's room.
         let len = plaintext::write(rest, prefix, stamp, params);
-        // Step 3: the MAC of the plaintext, in front of it.
+        // Step 4: the MAC of the plaintext, in front of it.
         mac.copy_from_slice(&key.mac(&rest[..len]));
-        // Step 4: Base64 of both.
+        // Step 5: Base64 of both.
         base64::encode_append(&payload[..MAC_LEN + len], out)
     })
 }

@@ -10,6 +10,8 @@
 //! Errors come in the order a segment is read: its shape, then the decoding of its key and
 //! value, then a repeated key, then the value's own limits; segments are numbered from 1.
 
+use std::collections::HashSet;
+
 use crate::codec::scan::{Specials, WINDOW};
 use crate::codec::urlencoded::{self, DECODE_SLACK, Defect};
 use crate::codec::values::{self, parse_u32, parse_u64};
@@ -49,6 +51,7 @@ pub(crate) fn parse(buffer: &mut [u8], len: usize) -> Result<Fields, Error> {
         decode_area,
         text,
         found: Found::default(),
+        extra_names: None,
     };
     let mut start = 0;
     for segment in 1.. {
@@ -196,6 +199,8 @@ struct Parser<'a> {
     /// The plaintext, then every decoded key or value that had escapes.
     text: String,
     found: Found,
+    /// The names of the extra parameters read so far, once there is one.
+    extra_names: Option<HashSet<String>>,
 }
 
 impl Parser<'_> {
@@ -236,13 +241,12 @@ impl Parser<'_> {
         let name_text = name.of(&self.text).to_owned();
         let (value, end) = decode(&mut self.specials, start, self.decode_area, &mut self.text)
             .map_err(|defect| defect.into_error(segment, &name_text))?;
-        let extra = &self.found.optional.extra;
-        if extra
-            .iter()
-            .any(|&(existing, _)| existing.of(&self.text) == name_text)
-        {
+        // A set, not a scan of the names before: linear in the number of extra parameters.
+        let names = self.extra_names.get_or_insert_with(HashSet::new);
+        if names.contains(&name_text) {
             return Err(duplicate(name_text));
         }
+        names.insert(name_text);
         self.found.optional.extra.push((name, value));
         Ok(end)
     }

@@ -9,7 +9,7 @@
 //! order of the parameter table, then the extra ones in the order given.
 
 use crate::codec::Stamp;
-use crate::codec::values::{self, U32_DIGITS, U64_DIGITS};
+use crate::codec::values::{self, U32_DIGITS, U64_DIGITS, digits};
 use crate::params::{Name, UploadParams, for_each_param};
 
 /// `secretId=<encoded id>&currentTimeStamp=`: the part of every plaintext that depends only on
@@ -55,6 +55,27 @@ macro_rules! define_writer {
             len + STORE_WIDTH
         }
 
+        /// The exact length of the plaintext [`write`] would write: counted, not written, so
+        /// that a signature too long to be signed is refused before anything large is
+        /// allocated or encoded.
+        pub(crate) fn len(prefix: &str, stamp: Stamp, params: &UploadParams) -> usize {
+            let mut len = prefix.len()
+                + digits(stamp.current_time_stamp)
+                + "&expireTime=".len()
+                + digits(stamp.expire_time)
+                + "&random=".len()
+                + digits(u64::from(stamp.random));
+            $(
+                if let Some(value) = &params.$field {
+                    len += "&=".len() + $wire.len() + values::$kind::len(value);
+                }
+            )*
+            for (name, value) in &params.extra {
+                len += "&=".len() + encoded_len(name) + encoded_len(value);
+            }
+            len
+        }
+
         /// Writes the whole plaintext at the start of `buffer` and returns its length,
         /// `prefix` being [`prefix`] of the SecretId: the required four, then the optional
         /// ones in table order, then the extra ones in the order given.
@@ -93,6 +114,15 @@ macro_rules! define_writer {
 }
 
 for_each_param!(define_writer);
+
+/// The length of `value` form-urlencoded, as [`Cursor::put_encoded`] writes it.
+pub(crate) fn encoded_len(value: &str) -> usize {
+    value
+        .bytes()
+        // The top byte of an entry holds the encoded length: 1 or 3.
+        .map(|byte| (ENCODED[usize::from(byte)] >> 24) as usize)
+        .sum()
+}
 
 /// How many bytes [`Cursor::put_encoded`] stores per input byte (it keeps 1 or 3 of them).
 const STORE_WIDTH: usize = 4;
@@ -284,8 +314,43 @@ mod tests {
                 expire_time: u64::MAX,
                 random: u32::MAX,
             };
+            assert_eq!(
+                len(&prefix, stamp, &params) + STORE_WIDTH,
+                max,
+                "counted as written"
+            );
+            let stamp = Stamp {
+                current_time_stamp: u64::MAX,
+                expire_time: u64::MAX,
+                random: u32::MAX,
+            };
             let len = write(&mut buffer, &prefix, stamp, &params);
             assert_eq!(len + STORE_WIDTH, max);
+        }
+    }
+
+    proptest::proptest! {
+        /// The counted length is the written length, for any text and any numbers.
+        #[test]
+        fn len_counts_what_write_writes(
+            procedure in proptest::prelude::any::<String>(),
+            name in "[a-z]{1,3}",
+            value in proptest::prelude::any::<String>(),
+            numbers in proptest::prelude::any::<(u64, u64, u32, u64, i8)>(),
+        ) {
+            let (current_time_stamp, expire_time, random, class_id, priority) = numbers;
+            let params = UploadParams {
+                class_id: Some(class_id),
+                procedure: Some(procedure),
+                task_priority: Some(priority),
+                extra: vec![(name, value)],
+                ..UploadParams::default()
+            };
+            let stamp = Stamp { current_time_stamp, expire_time, random };
+            let prefix = prefix("AKID x");
+            let mut buffer = vec![0; max_len(&prefix, &params)];
+            let written = write(&mut buffer, &prefix, stamp, &params);
+            proptest::prop_assert_eq!(len(&prefix, stamp, &params), written);
         }
     }
 

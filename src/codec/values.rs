@@ -35,6 +35,9 @@ pub(crate) mod text {
     pub(crate) fn max_len(value: &Owned) -> usize {
         3 * value.len()
     }
+    pub(crate) fn len(value: &Owned) -> usize {
+        crate::codec::plaintext::encoded_len(value)
+    }
     pub(crate) fn write(out: &mut Cursor<'_>, value: &Owned) {
         out.put_encoded(value);
     }
@@ -50,7 +53,7 @@ pub(crate) mod text {
 
 /// Define the items of a kind whose value is a small `Copy` type kept as it is.
 macro_rules! copy_kind {
-    ($kind:ident, $type:ty, $max_len:expr, $write:expr, $read:expr) => {
+    ($kind:ident, $type:ty, $max_len:expr, $len:expr, $write:expr, $read:expr) => {
         pub(crate) mod $kind {
             use crate::codec::plaintext::Cursor;
             use crate::error::Error;
@@ -72,6 +75,9 @@ macro_rules! copy_kind {
             pub(crate) fn max_len(_value: &Owned) -> usize {
                 $max_len
             }
+            pub(crate) fn len(value: &Owned) -> usize {
+                ($len)(*value)
+            }
             pub(crate) fn write(out: &mut Cursor<'_>, value: &Owned) {
                 ($write)(out, *value)
             }
@@ -90,6 +96,7 @@ copy_kind!(
     number,
     u64,
     super::U64_DIGITS,
+    super::digits,
     |out: &mut Cursor<'_>, value| out.put_u64(value),
     super::parse_u64
 );
@@ -97,6 +104,7 @@ copy_kind!(
     priority,
     i8,
     "-10".len(),
+    |value: i8| usize::from(value < 0) + super::digits(u64::from(value.unsigned_abs())),
     |out: &mut Cursor<'_>, value: i8| {
         if value < 0 {
             out.put(b"-");
@@ -109,6 +117,7 @@ copy_kind!(
     mode,
     crate::task_notify_mode::TaskNotifyMode,
     "Finish".len(),
+    |value: crate::task_notify_mode::TaskNotifyMode| value.as_str().len(),
     |out: &mut Cursor<'_>, value: crate::task_notify_mode::TaskNotifyMode| out
         .put(value.as_str().as_bytes()),
     |_, decoded: &str| decoded.parse()
@@ -117,9 +126,16 @@ copy_kind!(
     flag,
     bool,
     1,
+    |_| 1,
     |out: &mut Cursor<'_>, value| out.put(if value { b"1" } else { b"0" }),
     super::parse_flag
 );
+
+/// How many decimal digits `value` has.
+pub(crate) fn digits(value: u64) -> usize {
+    // `ilog10` of a u64 is at most 19: the cast keeps every bit.
+    value.checked_ilog10().map_or(1, |log| log as usize + 1)
+}
 
 /// The most digits a `u64` has.
 pub(crate) const U64_DIGITS: usize = 20;
@@ -165,19 +181,26 @@ pub(crate) fn parse_u32(parameter: &'static str, value: &str) -> Result<u32, Err
 }
 
 /// An optional `-` then plain digits, within `-10..=10`.
+///
+/// An integer of any size outside the range is [`Error::InvalidTaskPriority`]; anything else
+/// that is not an integer is [`Error::InvalidNumber`].
 pub(crate) fn parse_task_priority(value: &str) -> Result<i8, Error> {
-    let (negative, digits) = match value.strip_prefix('-') {
-        Some(digits) => (true, digits),
-        None => (false, value),
-    };
-    let invalid = || Error::InvalidNumber {
-        parameter: TASK_PRIORITY,
-        value: value.to_owned(),
-        expected: "an integer within -10..=10 in plain ASCII digits",
-    };
-    let magnitude = parse_u64(TASK_PRIORITY, digits).map_err(|_| invalid())?;
-    let magnitude = i64::try_from(magnitude).map_err(|_| invalid())?;
-    check_task_priority(if negative { -magnitude } else { magnitude })
+    let digits = value.strip_prefix('-').unwrap_or(value);
+    if digits.is_empty() || !digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(Error::InvalidNumber {
+            parameter: TASK_PRIORITY,
+            value: value.to_owned(),
+            expected: "an integer within -10..=10 in plain ASCII digits",
+        });
+    }
+    // Plain digits with an optional '-': `i8`'s own parser reads exactly these.
+    value
+        .parse::<i8>()
+        .ok()
+        .and_then(|priority| check_task_priority(priority).ok())
+        .ok_or_else(|| Error::InvalidTaskPriority {
+            value: value.to_owned(),
+        })
 }
 
 pub(crate) fn parse_flag(parameter: &'static str, value: &str) -> Result<bool, Error> {
@@ -256,23 +279,26 @@ mod tests {
         assert_eq!(parse_task_priority("-10"), Ok(-10));
         assert_eq!(parse_task_priority("10"), Ok(10));
         assert_eq!(parse_task_priority("-0"), Ok(0));
-        assert_eq!(
-            parse_task_priority("11"),
-            Err(Error::InvalidTaskPriority { value: 11 })
-        );
-        assert_eq!(
-            parse_task_priority("-11"),
-            Err(Error::InvalidTaskPriority { value: -11 })
-        );
-        for bad in [
-            "+1",
-            "--1",
-            "-",
-            "",
-            "1-",
+        // Every integer outside the range, however large, is the same error.
+        for out_of_range in [
+            "11",
+            "-11",
+            "128",
+            "99999",
             "99999999999999999999",
-            "-9223372036854775808",
+            "-9223372036854775809",
+            "0000000000000000000000011",
         ] {
+            assert_eq!(
+                parse_task_priority(out_of_range),
+                Err(Error::InvalidTaskPriority {
+                    value: out_of_range.to_owned()
+                }),
+                "{out_of_range}"
+            );
+        }
+        assert_eq!(parse_task_priority("007"), Ok(7), "leading zeros");
+        for bad in ["+1", "--1", "-", "", "1-", "1.5", " 1", "１"] {
             assert!(
                 matches!(
                     parse_task_priority(bad),

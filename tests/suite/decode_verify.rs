@@ -309,7 +309,9 @@ fn limits_and_closed_sets_are_checked_when_decoding() {
     let decode = |tail: &str| UnverifiedSignature::decode(&forge(&format!("{base}&{tail}"))).err();
     assert_eq!(
         decode("taskPriority=11"),
-        Some(Error::InvalidTaskPriority { value: 11 })
+        Some(Error::InvalidTaskPriority {
+            value: "11".to_owned()
+        })
     );
     assert!(matches!(
         decode("oneTimeValid=2"),

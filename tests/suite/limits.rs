@@ -62,7 +62,11 @@ fn absolute_expire_time_edges() {
     assert_eq!(at(NOW + 7_776_000), Ok(NOW + 7_776_000));
     assert_eq!(
         at(NOW + 7_776_001),
-        Err(Error::InvalidValidity { seconds: 7_776_001 })
+        Err(Error::ExpireTimeTooLate {
+            expire_time: NOW + 7_776_001,
+            now: NOW,
+            seconds: 7_776_001
+        })
     );
     assert_eq!(
         at(NOW),
@@ -143,7 +147,7 @@ fn task_priority_edges() {
         assert_eq!(
             sign(priority).err(),
             Some(Error::InvalidTaskPriority {
-                value: i64::from(priority)
+                value: priority.to_string()
             })
         );
     }

@@ -106,7 +106,9 @@ fn doc_sample_decodes_and_its_mac_checks_out_but_it_is_refused() {
         .sign_at(&credentials, ts(1_571_215_095), 220_625);
     assert_eq!(
         refused,
-        Err(Error::InvalidValidity {
+        Err(Error::ExpireTimeTooLate {
+            expire_time: 1_886_575_095,
+            now: 1_571_215_095,
             seconds: 315_360_000
         })
     );
