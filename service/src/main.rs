@@ -9,7 +9,9 @@
 //! Configured by environment: the key pair (`TENCENTCLOUD_SECRET_ID`,
 //! `TENCENTCLOUD_SECRET_KEY`), the callers (`VOD_UPLOAD_TOKENS`, `TOKEN:USER,...`) and the
 //! signature policy (`VOD_SIGNATURE_VALIDITY_SECS`, `VOD_ONE_TIME_VALID`, `VOD_PROCEDURE`,
-//! `VOD_CLASS_ID`). SIGTERM or SIGINT: stop accepting, finish what is in flight, exit 0.
+//! `VOD_CLASS_ID`). Clients are held to [`Limits::default`]: 10 s to send a request head of at
+//! most 16 KiB, bodies of at most 64 KiB, 10 s per request. SIGTERM or SIGINT: stop
+//! accepting, finish what is in flight, exit 0.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -18,6 +20,7 @@ use std::sync::Arc;
 use tencent_vod_signature::Credentials;
 use vod_upload_service::auth::{TOKENS_VARIABLE, parse_tokens};
 use vod_upload_service::policy::Policy;
+use vod_upload_service::server::{Limits, serve};
 use vod_upload_service::{App, router};
 
 /// Listens here unless `--listen ADDR` says otherwise.
@@ -52,10 +55,7 @@ fn start() -> Result<(), String> {
             .await
             .map_err(|error| format!("cannot listen on {address}: {error}"))?;
         eprintln!("listening on http://{address}");
-        axum::serve(listener, router(app))
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .map_err(|error| error.to_string())?;
+        serve(listener, router(app), Limits::default(), shutdown_signal()).await;
         eprintln!("shut down");
         Ok(())
     })

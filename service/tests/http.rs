@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use tencent_vod_signature::{Credentials, UnverifiedSignature};
 use vod_upload_service::auth::parse_tokens;
 use vod_upload_service::policy::Policy;
+use vod_upload_service::server::{Limits, serve};
 use vod_upload_service::{App, router};
 
 const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
@@ -27,7 +28,12 @@ async fn start_service(policy: Policy) -> String {
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, router(app)).await });
+    tokio::spawn(serve(
+        listener,
+        router(app),
+        Limits::default(),
+        std::future::pending(),
+    ));
     format!("http://{address}")
 }
 
