@@ -28,6 +28,11 @@ impl Span {
         }
     }
 
+    /// Where this span ends.
+    pub(crate) fn end(self) -> usize {
+        self.end as usize
+    }
+
     /// The text this span covers. Spans are made over the same text, at UTF-8 boundaries.
     pub(crate) fn of(self, text: &str) -> &str {
         text.get(self.start as usize..self.end as usize)

@@ -10,6 +10,7 @@
 //! Errors come in the order a segment is read: its shape, then the decoding of its key and
 //! value, then a repeated key, then the value's own limits; segments are numbered from 1.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use crate::codec::scan::{Specials, WINDOW};
@@ -47,6 +48,7 @@ pub(crate) fn parse(buffer: &mut [u8], len: usize) -> Result<Fields, Error> {
     text.push_str(original_text);
     let mut parser = Parser {
         original,
+        original_text,
         specials: Specials::new(padded, 0, len),
         decode_area,
         text,
@@ -193,6 +195,8 @@ fn duplicate(name: String) -> Error {
 
 struct Parser<'a> {
     original: &'a [u8],
+    /// The same bytes, known to be UTF-8.
+    original_text: &'a str,
     /// The `&`, `%` and `+` of the plaintext, found one window at a time as the parser moves.
     specials: Specials<'a>,
     decode_area: &'a mut [u8],
@@ -200,10 +204,10 @@ struct Parser<'a> {
     text: String,
     found: Found,
     /// The names of the extra parameters read so far, once there is one.
-    extra_names: Option<HashSet<String>>,
+    extra_names: Option<HashSet<Cow<'a, str>>>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     /// Parses the segment starting at `start` and returns where it ends (at its `&` or at
     /// the end of the plaintext).
     fn segment(&mut self, segment: usize, start: usize) -> Result<usize, Error> {
@@ -238,15 +242,27 @@ impl Parser<'_> {
 
     /// Reads an extra parameter's value and stores the pair; returns where the segment ends.
     fn extra_value(&mut self, segment: usize, name: Span, start: usize) -> Result<usize, Error> {
-        let name_text = name.of(&self.text).to_owned();
+        // A name spelled plainly is a span of the plaintext, which outlives the parse
+        // (decoded names are appended after it): borrowed, not copied.
+        let name_text: Cow<'a, str> = if name.end() <= self.original_text.len() {
+            Cow::Borrowed(name.of(self.original_text))
+        } else {
+            Cow::Owned(name.of(&self.text).to_owned())
+        };
         let (value, end) = decode(&mut self.specials, start, self.decode_area, &mut self.text)
             .map_err(|defect| defect.into_error(segment, &name_text))?;
         // A set, not a scan of the names before: linear in the number of extra parameters.
-        let names = self.extra_names.get_or_insert_with(HashSet::new);
-        if names.contains(&name_text) {
-            return Err(duplicate(name_text));
+        // Sized once for every segment left, so that no key is hashed twice.
+        let names = self.extra_names.get_or_insert_with(|| {
+            let segments_left = self.original[start..]
+                .iter()
+                .filter(|&&b| b == b'&')
+                .count();
+            HashSet::with_capacity(segments_left + 1)
+        });
+        if !names.insert(name_text) {
+            return Err(duplicate(name.of(&self.text).to_owned()));
         }
-        names.insert(name_text);
         self.found.optional.extra.push((name, value));
         Ok(end)
     }
@@ -357,6 +373,35 @@ mod tests {
             })
         );
         assert_eq!(parse_text(base).map(|fields| fields.random), Ok(3));
+    }
+
+    #[test]
+    fn a_repeated_extra_name_is_found_among_many_however_it_is_spelled() {
+        let base = "secretId=a&currentTimeStamp=1&expireTime=2&random=3";
+        let many: String = (0..3000).map(|i| format!("&k{i}=")).collect();
+        let fields = parse_text(&format!("{base}{many}")).expect("distinct names");
+        assert_eq!(fields.optional.extra.len(), 3000);
+        for (repeat, name) in [
+            ("&k1234=again", "k1234"),
+            // Spelled with escapes: decoded first, then the same name.
+            ("&%6B7=x", "k7"),
+            ("&k%31%32=x", "k12"),
+        ] {
+            assert_eq!(
+                parse_text(&format!("{base}{many}{repeat}")).err(),
+                Some(Error::DuplicateParameter {
+                    name: name.to_owned()
+                }),
+                "{repeat}"
+            );
+        }
+        // The first spelling escaped, the repeat plain.
+        assert_eq!(
+            parse_text(&format!("{base}&%78y=1&xy=2")).err(),
+            Some(Error::DuplicateParameter {
+                name: "xy".to_owned()
+            })
+        );
     }
 
     #[test]
