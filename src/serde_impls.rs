@@ -192,4 +192,36 @@ mod tests {
             assert!(error.to_string().contains(needle), "{json}: {error}");
         }
     }
+
+    #[test]
+    fn a_keyless_decode_serializes_marked_as_unverified_and_unlike_verified_fields() {
+        let credentials = crate::credentials::Credentials::new(
+            "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
+            "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+        )
+        .expect("credentials");
+        let now = crate::time::Timestamp::from_secs(1_700_000_000);
+        let signed = UploadSignature::new()
+            .class_id(7)
+            .source_context("u")
+            .sign_at(&credentials, now, 42)
+            .expect("signs");
+        let fields = r#"{"secretId":"AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE","currentTimeStamp":1700000000,"expireTime":1700086400,"random":42,"classId":7,"sourceContext":"u"}"#;
+        let verified = credentials
+            .verify_at(signed.as_str(), now)
+            .expect("verifies");
+        assert_eq!(
+            serde_json::to_string(&verified).ok().as_deref(),
+            Some(fields)
+        );
+        assert_eq!(
+            serde_json::to_string(verified.fields()).ok().as_deref(),
+            Some(fields)
+        );
+        let decoded = UnverifiedSignature::decode(signed.as_str()).expect("decodes");
+        assert_eq!(
+            serde_json::to_string(&decoded).ok(),
+            Some(format!(r#"{{"verified":false,"fields":{fields}}}"#))
+        );
+    }
 }
