@@ -7,6 +7,8 @@ use zeroize::Zeroize;
 use crate::codec::plaintext;
 use crate::error::Error;
 use crate::mac::MacKey;
+#[cfg(feature = "system")]
+use crate::system::random::{Instance, RandomSequence};
 use crate::time::Timestamp;
 use crate::verify::{VerifiedSignature, Verifier};
 
@@ -29,11 +31,13 @@ pub const SECRET_KEY_VARIABLE: &str = "TENCENTCLOUD_SECRET_KEY";
 /// `Debug` nor any error shows the key.
 ///
 /// `Credentials` is `Send + Sync`: share one value (by reference or in an `Arc`) between
-/// threads. With the `system` feature it also owns the sequence that
-/// [`UploadSignature::sign`](crate::sign::UploadSignature::sign) draws `random` from, so
-/// signatures made with one value never share a `random` within a second (for up to
-/// 2<sup>32</sup> minus 256 per thread signatures in that second), as `oneTimeValid`
-/// requires; a clone starts a sequence of its own from fresh OS randomness.
+/// threads, or clone it (cheap, no system call). With the `system` feature it also holds the
+/// sequence that [`UploadSignature::sign`](crate::sign::UploadSignature::sign) draws `random`
+/// from, shared with its clones: signatures made with one value and its clones never share a
+/// `random` within a second, for up to 2<sup>32</sup> minus 256 per thread signatures in that
+/// second, as `oneTimeValid` requires. Several processes signing for one SecretId are told
+/// their place in the fleet with [`in_fleet`](Self::in_fleet); see the README, "Several
+/// signers", for the guarantee and the collisions of a fleet that does not.
 ///
 /// ```
 /// use tencent_vod_signature::Credentials;
@@ -49,7 +53,7 @@ pub struct Credentials {
     plaintext_prefix: String,
     key: MacKey,
     #[cfg(feature = "system")]
-    random: std::sync::OnceLock<crate::system::random::RandomSequence>,
+    random: std::sync::Arc<RandomSequence>,
 }
 
 impl Credentials {
@@ -78,8 +82,40 @@ impl Credentials {
             plaintext_prefix,
             key,
             #[cfg(feature = "system")]
-            random: std::sync::OnceLock::new(),
+            random: std::sync::Arc::new(RandomSequence::new(Instance::SOLE)),
         })
+    }
+
+    /// These credentials as instance `instance` of a fleet of signers sharing the SecretId:
+    /// the instance's index goes into the top bits of every `random` drawn from now on, so no
+    /// two instances of the fleet ever draw the same one. Within an instance, `random` stays
+    /// unique within a second for up to `instance.values()` minus 256 per thread signatures
+    /// in that second. The returned value starts a sequence of its own (its clones share it).
+    ///
+    /// ```
+    /// use tencent_vod_signature::{Credentials, Instance};
+    ///
+    /// let credentials = Credentials::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?
+    ///     .in_fleet("2/6".parse()?);
+    /// // Six instances: the index takes the top three bits.
+    /// assert_eq!(credentials.draw_random()? >> 29, 2);
+    /// # Ok::<(), tencent_vod_signature::Error>(())
+    /// ```
+    #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+    #[must_use]
+    pub fn in_fleet(mut self, instance: Instance) -> Self {
+        self.random = std::sync::Arc::new(RandomSequence::new(instance));
+        self
+    }
+
+    /// The fleet position set with [`in_fleet`](Self::in_fleet) ([`Instance::SOLE`] unless
+    /// set).
+    #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+    #[must_use]
+    pub fn instance(&self) -> Instance {
+        self.random.instance()
     }
 
     /// Reads the SecretId and SecretKey from `TENCENTCLOUD_SECRET_ID` and
@@ -161,12 +197,13 @@ impl Credentials {
         self.verifier().verify(signature)
     }
 
-    /// Draws a fresh `random` from these credentials' sequence (seeded once from the OS), one
-    /// atomic increment of the shared counter per draw: never the same value twice in
-    /// 2<sup>32</sup> draws, whichever threads draw, and never a value that
-    /// [`UploadSignature::sign`](crate::sign::UploadSignature::sign) hands out within as
-    /// many. For use with [`UploadSignature::sign_at`](crate::sign::UploadSignature::sign_at)
-    /// and a clock of your own.
+    /// Draws a fresh `random` from these credentials' sequence (seeded from the OS on the
+    /// first draw), straight from the shared counter: never the same value twice until the
+    /// counter wraps (2<sup>32</sup> draws, fewer in a fleet), whichever threads or clones
+    /// draw, and never a value that [`UploadSignature::sign`](crate::sign::UploadSignature::sign)
+    /// hands out within as many. For use with
+    /// [`UploadSignature::sign_at`](crate::sign::UploadSignature::sign_at) and a clock of your
+    /// own; `sign` is faster (it takes values in per-thread blocks).
     ///
     /// ```
     /// # let credentials = tencent_vod_signature::Credentials::new("AKIDexample", "key")?;
@@ -176,40 +213,34 @@ impl Credentials {
     ///
     /// # Errors
     ///
-    /// [`Error::RandomUnavailable`] when the OS random source fails on the first draw.
+    /// [`Error::RandomUnavailable`] when the OS random source fails on the first draw,
+    /// [`Error::ClockBeforeEpoch`] (the clock paces the check for a fork).
     #[cfg(feature = "system")]
     #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn draw_random(&self) -> Result<u32, Error> {
-        Ok(self.random_sequence()?.next())
+        let (_, now_ms) = crate::system::clock::now_and_millis()?;
+        self.random.next(now_ms)
     }
 
-    /// A `random` for a signature stamped `now`, from this thread's block of the sequence:
-    /// no shared write per signature, and still never the same value twice within a second.
+    /// A `random` for a signature stamped `now` (read at coarse millisecond `now_ms`), from
+    /// this thread's block of the sequence: no shared write per signature, and still never
+    /// the same value twice within a second.
     #[cfg(feature = "system")]
-    pub(crate) fn random_for_second(&self, now: Timestamp) -> Result<u32, Error> {
-        Ok(self.random_sequence()?.next_for_second(now.as_secs()))
-    }
-
-    #[cfg(feature = "system")]
-    fn random_sequence(&self) -> Result<&crate::system::random::RandomSequence, Error> {
-        if let Some(sequence) = self.random.get() {
-            return Ok(sequence);
-        }
-        let fresh = crate::system::random::RandomSequence::from_os()?;
-        Ok(self.random.get_or_init(|| fresh))
+    pub(crate) fn random_for_second(&self, now: Timestamp, now_ms: u64) -> Result<u32, Error> {
+        self.random.next_for_second(now.as_secs(), now_ms)
     }
 }
 
 impl Clone for Credentials {
-    /// Copies the key schedule; the clone draws `random` from a sequence of its own, seeded
-    /// afresh from the OS, so two clones never replay each other's values.
+    /// Copies the key schedule and shares the `random` sequence: a clone and its original
+    /// never hand out the same `random` within a second, and cloning makes no system call.
     fn clone(&self) -> Self {
         Self {
             secret_id: self.secret_id.clone(),
             plaintext_prefix: self.plaintext_prefix.clone(),
             key: self.key.clone(),
             #[cfg(feature = "system")]
-            random: std::sync::OnceLock::new(),
+            random: std::sync::Arc::clone(&self.random),
         }
     }
 }

@@ -198,6 +198,15 @@ pub enum Error {
         now: u64,
     },
 
+    /// A fleet position that is not `INDEX/COUNT` with the index below the count.
+    #[error("instance {instance:?} is not a place in a fleet: {reason}")]
+    InvalidInstance {
+        /// The instance as given, `INDEX/COUNT`.
+        instance: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+
     /// The system clock reads a time before 1970.
     #[error("system clock is before the Unix epoch")]
     ClockBeforeEpoch,

@@ -29,6 +29,8 @@ pub use decode::{UntrustedFields, UnverifiedSignature};
 pub use error::Error;
 pub use params::UploadParams;
 pub use sign::{SignedUpload, UploadSignature};
+#[cfg(feature = "system")]
+pub use system::random::Instance;
 pub use task_notify_mode::TaskNotifyMode;
 pub use time::Timestamp;
 pub use verify::{SignatureFields, VerifiedSignature, Verifier};

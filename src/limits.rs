@@ -32,6 +32,10 @@ pub const MAX_TASK_PRIORITY: i8 = 10;
 /// refuses anything larger before any work is done.
 pub const MAX_SIGNATURE_LEN: usize = 24 * 1024;
 
+/// The largest fleet of signers ([`Instance`](crate::Instance)): 2^16 instances leave 16
+/// bits of each `random` to the instance's own sequence.
+pub const MAX_INSTANCES: u32 = 1 << 16;
+
 /// The length of the HMAC-SHA1 MAC at the start of a decoded signature.
 pub(crate) const MAC_LEN: usize = 20;
 

@@ -239,9 +239,9 @@ impl UploadSignature {
     }
 
     /// Signs now, with a fresh `random`: reads the system clock and draws `random` from the
-    /// credentials' sequence (seeded once from the OS; no system call per signature, and no
-    /// value repeated by one credentials value within 2^32 signatures, so it is safe for
-    /// `oneTimeValid`).
+    /// credentials' sequence (seeded from the OS once; no system call per signature; never the
+    /// same `random` twice within a second for these credentials, their clones and, with
+    /// [`Credentials::in_fleet`], the rest of their fleet, as `oneTimeValid` requires).
     ///
     /// ```
     /// use tencent_vod_signature::{Credentials, UploadSignature};
@@ -260,8 +260,8 @@ impl UploadSignature {
     #[cfg(feature = "system")]
     #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub fn sign(&self, credentials: &Credentials) -> Result<SignedUpload, Error> {
-        let now = crate::system::clock::now()?;
-        let random = credentials.random_for_second(now)?;
+        let (now, now_ms) = crate::system::clock::now_and_millis()?;
+        let random = credentials.random_for_second(now, now_ms)?;
         self.sign_at(credentials, now, random)
     }
 }
