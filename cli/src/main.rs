@@ -25,7 +25,7 @@ use std::process::ExitCode;
 
 use clap::{ArgGroup, Parser, Subcommand};
 use tencent_vod_signature::{
-    Credentials, Error, TaskNotifyMode, Timestamp, UntrustedFields, UnverifiedSignature,
+    Credentials, Error, Instance, TaskNotifyMode, Timestamp, UntrustedFields, UnverifiedSignature,
     UploadSignature,
 };
 
@@ -82,6 +82,13 @@ struct SignArgs {
     /// Sign at this Unix time instead of now
     #[arg(long, value_name = "UNIX", allow_hyphen_values = true)]
     now: Option<u64>,
+    /// This signer's place in a fleet sharing the SecretId, INDEX/COUNT (e.g. 0/6): the index
+    /// goes into the top bits of random, so no two instances draw the same one
+    #[arg(long, value_name = "I/N")]
+    instance: Option<String>,
+    /// Print this many signatures, one per line, from the clock and fresh randoms
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    count: u64,
     /// Validity in seconds (default 86400, at most 7776000)
     #[arg(long, value_name = "SECS", allow_hyphen_values = true)]
     validity: Option<u64>,
@@ -247,7 +254,10 @@ fn run(command: Command) -> Result<Output, Box<dyn std::error::Error>> {
 }
 
 fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
-    let credentials = Credentials::from_env()?;
+    let mut credentials = Credentials::from_env()?;
+    if let Some(instance) = &args.instance {
+        credentials = credentials.in_fleet(instance.parse::<Instance>()?);
+    }
     let mut builder = UploadSignature::new();
     if let Some(seconds) = args.validity {
         builder = builder.validity_secs(seconds);
@@ -291,6 +301,14 @@ fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
             .ok_or_else(|| format!("--param takes KEY=VALUE, got {param:?}"))?;
         builder = builder.param(key, value);
     }
+    if args.count != 1 {
+        if args.now.is_some() || args.random.is_some() {
+            return Err(
+                "--count takes its times and randoms fresh: not with --now or --random".into(),
+            );
+        }
+        return sign_many(&builder, &credentials, args.count);
+    }
     let random = match args.random {
         Some(random) => random,
         None => credentials.draw_random()?,
@@ -304,6 +322,23 @@ fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
         None => builder.sign(&credentials)?,
     };
     Ok(signed.into_string())
+}
+
+/// `count` signatures from the clock and the credentials' sequence, one per line, written as
+/// they are made (as fast as the crate signs: also a load generator).
+fn sign_many(
+    builder: &UploadSignature,
+    credentials: &Credentials,
+    count: u64,
+) -> Result<String, Box<dyn std::error::Error>> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for _ in 1..count {
+        writeln!(out, "{}", builder.sign(credentials)?)?;
+    }
+    out.flush()?;
+    // The last line is printed by the caller, as for one signature.
+    Ok(builder.sign(credentials)?.into_string())
 }
 
 /// The parameters as one JSON object: keys as in the signature, in its order; the integer

@@ -498,3 +498,73 @@ fn check_speaks_json_for_machines() {
             .is_some_and(|m| m.contains("90 days"))
     );
 }
+
+/// `(currentTimeStamp, random)` of every signature in `output`, one per line.
+fn stamps(output: &Output) -> Vec<(u64, u32)> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|signature| {
+            let decoded = tencent_vod_signature::UnverifiedSignature::decode(signature)
+                .expect("vodsign signs");
+            let fields = decoded.untrusted_fields();
+            (fields.current_time_stamp(), fields.random())
+        })
+        .collect()
+}
+
+#[test]
+fn a_fleet_of_processes_never_repeats_a_random_within_a_second() {
+    const PER_PROCESS: usize = 20_000;
+    let count = PER_PROCESS.to_string();
+    let fleet: Vec<_> = (0..3)
+        .map(|index| {
+            Command::new(env!("CARGO_BIN_EXE_vodsign"))
+                .args([
+                    "sign",
+                    "--count",
+                    &count,
+                    "--instance",
+                    &format!("{index}/3"),
+                ])
+                .env("TENCENTCLOUD_SECRET_ID", DEMO_ID)
+                .env("TENCENTCLOUD_SECRET_KEY", DEMO_KEY)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("vodsign runs")
+        })
+        .collect();
+    let mut all = std::collections::HashSet::new();
+    for (index, process) in fleet.into_iter().enumerate() {
+        let stamps = stamps(&process.wait_with_output().expect("vodsign ends"));
+        assert_eq!(stamps.len(), PER_PROCESS);
+        for (second, random) in stamps {
+            // Three instances: the index in the top two bits.
+            assert_eq!(random >> 30, index as u32, "{random:#x}");
+            assert!(all.insert((second, random)), "repeated: {second} {random}");
+        }
+    }
+}
+
+#[test]
+fn an_instance_outside_its_fleet_is_refused_naming_it() {
+    for (instance, reason) in [
+        ("6/6", "below the count"),
+        ("0/0", "at least one"),
+        ("x", "INDEX/COUNT"),
+    ] {
+        let line = one_error_line(&run(&["sign", "--instance", instance], DEMO_ID, DEMO_KEY));
+        assert!(line.contains(&format!("instance {instance:?}")), "{line}");
+        assert!(line.contains(reason), "{line}");
+    }
+    let line = one_error_line(&run(
+        &["sign", "--count", "2", "--random", "1"],
+        DEMO_ID,
+        DEMO_KEY,
+    ));
+    assert!(line.contains("--count"), "{line}");
+}
