@@ -14,6 +14,7 @@ mod time;
 mod credentials;
 mod decode;
 mod sign;
+mod signer;
 mod verify;
 
 // The machinery: the wire format, the MAC, the clock and the OS random source.
@@ -29,6 +30,7 @@ pub use decode::{UntrustedFields, UnverifiedSignature};
 pub use error::Error;
 pub use params::UploadParams;
 pub use sign::{SignedUpload, UploadSignature};
+pub use signer::Signer;
 #[cfg(feature = "system")]
 pub use system::random::Instance;
 pub use task_notify_mode::TaskNotifyMode;

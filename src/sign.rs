@@ -127,6 +127,15 @@ impl UploadSignature {
         self
     }
 
+    /// Checks a validity set with [`validity_secs`](Self::validity_secs) (an absolute
+    /// `expireTime` can only be checked against the signing time).
+    pub(crate) fn check_validity(&self) -> Result<(), Error> {
+        match self.lifetime {
+            Lifetime::Validity(seconds) => check_validity(seconds),
+            Lifetime::ExpireAt(_) => Ok(()),
+        }
+    }
+
     /// The `expireTime` a signature made at `now` would carry, in Unix seconds.
     ///
     /// # Errors

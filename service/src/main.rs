@@ -9,7 +9,8 @@
 //! Configured by environment: the key pair (`TENCENTCLOUD_SECRET_ID`,
 //! `TENCENTCLOUD_SECRET_KEY`), the callers (`VOD_UPLOAD_TOKENS`, `TOKEN:USER,...`) and the
 //! signature policy (`VOD_SIGNATURE_VALIDITY_SECS`, `VOD_ONE_TIME_VALID`, `VOD_PROCEDURE`,
-//! `VOD_CLASS_ID`). Clients are held to [`Limits::default`]: 10 s to send a request head of at
+//! `VOD_CLASS_ID`, `VOD_SUB_APP_ID`) and, with several replicas, this one's place among them
+//! (`VOD_SIGNER_INSTANCE=INDEX/COUNT`). Clients are held to [`Limits::default`]: 10 s to send a request head of at
 //! most 16 KiB, bodies of at most 64 KiB, 10 s per request. SIGTERM or SIGINT: stop
 //! accepting, finish what is in flight, exit 0.
 
@@ -17,11 +18,15 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tencent_vod_signature::Credentials;
+use tencent_vod_signature::{Credentials, Instance};
 use vod_upload_service::auth::{TOKENS_VARIABLE, parse_tokens};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::server::{Limits, serve};
 use vod_upload_service::{App, router};
+
+/// This replica's place among the replicas sharing the SecretId, `INDEX/COUNT`: no two
+/// replicas then ever hand out the same `random`.
+const INSTANCE_VARIABLE: &str = "VOD_SIGNER_INSTANCE";
 
 /// Listens here unless `--listen ADDR` says otherwise.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -38,7 +43,14 @@ fn main() -> ExitCode {
 
 fn start() -> Result<(), String> {
     let address = listen_address(std::env::args().skip(1))?;
-    let credentials = Credentials::from_env().map_err(|error| error.to_string())?;
+    let mut credentials = Credentials::from_env().map_err(|error| error.to_string())?;
+    if let Ok(instance) = std::env::var(INSTANCE_VARIABLE) {
+        let instance = instance
+            .parse::<Instance>()
+            .map_err(|error| format!("{INSTANCE_VARIABLE}: {error}"))?;
+        eprintln!("signing as instance {instance} of the fleet");
+        credentials = credentials.in_fleet(instance);
+    }
     let tokens = parse_tokens(&std::env::var(TOKENS_VARIABLE).unwrap_or_default())?;
     if tokens.is_empty() {
         eprintln!("warning: {TOKENS_VARIABLE} is empty: every signature request will get 401");

@@ -13,6 +13,9 @@ pub const ONE_TIME_VARIABLE: &str = "VOD_ONE_TIME_VALID";
 pub const PROCEDURE_VARIABLE: &str = "VOD_PROCEDURE";
 /// The category of the uploaded media (`classId`); unset, VOD's default.
 pub const CLASS_ID_VARIABLE: &str = "VOD_CLASS_ID";
+/// The VOD application to upload into (`vodSubAppId`), which accounts opened after
+/// 2023-12-25 must name; unset, the primary application.
+pub const SUB_APP_ID_VARIABLE: &str = "VOD_SUB_APP_ID";
 
 /// The parameters every signature carries besides the user's `sourceContext`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +28,8 @@ pub struct Policy {
     pub procedure: Option<String>,
     /// `classId`, when set.
     pub class_id: Option<u64>,
+    /// `vodSubAppId`, when set.
+    pub sub_app_id: Option<u64>,
 }
 
 impl Default for Policy {
@@ -35,6 +40,7 @@ impl Default for Policy {
             one_time_valid: None,
             procedure: None,
             class_id: None,
+            sub_app_id: None,
         }
     }
 }
@@ -74,6 +80,11 @@ impl Policy {
                 format!("{CLASS_ID_VARIABLE} is {value:?}, expected an unsigned integer")
             })?);
         }
+        if let Some(value) = lookup(SUB_APP_ID_VARIABLE) {
+            policy.sub_app_id = Some(value.parse().map_err(|_| {
+                format!("{SUB_APP_ID_VARIABLE} is {value:?}, expected an unsigned integer")
+            })?);
+        }
         // Every limit the crate checks when signing, checked once here.
         let probe = policy.builder_for("");
         probe
@@ -101,6 +112,9 @@ impl Policy {
         if let Some(class_id) = self.class_id {
             builder = builder.class_id(class_id);
         }
+        if let Some(sub_app_id) = self.sub_app_id {
+            builder = builder.vod_sub_app_id(sub_app_id);
+        }
         builder
     }
 }
@@ -126,6 +140,7 @@ mod tests {
             (ONE_TIME_VARIABLE, "1"),
             (PROCEDURE_VARIABLE, "LongVideoPreset"),
             (CLASS_ID_VARIABLE, "7"),
+            (SUB_APP_ID_VARIABLE, "1500012345"),
         ])
         .expect("valid");
         assert_eq!(
@@ -135,6 +150,7 @@ mod tests {
                 one_time_valid: Some(true),
                 procedure: Some("LongVideoPreset".to_owned()),
                 class_id: Some(7),
+                sub_app_id: Some(1_500_012_345),
             }
         );
         for (name, value, needle) in [
@@ -143,6 +159,7 @@ mod tests {
             (VALIDITY_VARIABLE, "1h", VALIDITY_VARIABLE),
             (ONE_TIME_VARIABLE, "true", ONE_TIME_VARIABLE),
             (CLASS_ID_VARIABLE, "-1", CLASS_ID_VARIABLE),
+            (SUB_APP_ID_VARIABLE, "app", SUB_APP_ID_VARIABLE),
         ] {
             let error = from(&[(name, value)]).expect_err(value);
             assert!(error.contains(needle), "{error}");

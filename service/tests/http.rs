@@ -137,6 +137,7 @@ async fn the_policy_is_the_services_and_the_caller_cannot_change_it() {
         one_time_valid: Some(true),
         procedure: Some("LongVideoPreset".to_owned()),
         class_id: Some(7),
+        sub_app_id: Some(1_500_012_345),
     };
     let base = start_service(policy).await;
     let answer = call(
@@ -155,6 +156,8 @@ async fn the_policy_is_the_services_and_the_caller_cannot_change_it() {
     assert_eq!(fields.one_time_valid(), Some(true));
     assert_eq!(fields.class_id(), Some(7));
     assert_eq!(fields.procedure(), Some("LongVideoPreset"));
+    assert_eq!(fields.vod_sub_app_id(), Some(1_500_012_345));
+    assert!(fields.original().contains("&vodSubAppId=1500012345"));
     assert_eq!(fields.expire_time() - fields.current_time_stamp(), 600);
 }
 

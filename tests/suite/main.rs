@@ -12,3 +12,4 @@ mod decode_verify;
 mod limits;
 mod properties;
 mod sign_vectors;
+mod signer;
