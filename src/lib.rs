@@ -28,7 +28,7 @@ mod system;
 pub use credentials::{Credentials, SECRET_ID_VARIABLE, SECRET_KEY_VARIABLE};
 pub use decode::{UntrustedFields, UnverifiedSignature};
 pub use error::Error;
-pub use params::UploadParams;
+pub use params::{PARAMETER_NAMES, UploadParams};
 pub use sign::{SignedUpload, UploadSignature};
 pub use signer::Signer;
 #[cfg(feature = "system")]

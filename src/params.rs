@@ -77,6 +77,15 @@ macro_rules! define_params {
             $($variant,)*
         }
 
+        /// The wire names of the thirteen parameters the crate knows, in signing order: the
+        /// required four, then the optional nine. Any other name is an extra parameter.
+        ///
+        /// ```
+        /// assert_eq!(tencent_vod_signature::PARAMETER_NAMES[..2], ["secretId", "currentTimeStamp"]);
+        /// assert!(tencent_vod_signature::PARAMETER_NAMES.contains(&"storageRegion"));
+        /// ```
+        pub const PARAMETER_NAMES: &[&str] = &[$($required_wire,)* $($wire,)*];
+
         impl Name {
             /// Every name, in signing order.
             pub(crate) const ALL: &[Self] = &[$(Self::$required,)* $(Self::$variant,)*];
@@ -237,6 +246,8 @@ mod tests {
     #[test]
     fn names_are_thirteen_distinct_wire_names_with_the_required_four_first() {
         assert_eq!(Name::ALL.len(), 13);
+        let wire: Vec<&str> = Name::ALL.iter().map(|name| name.as_str()).collect();
+        assert_eq!(wire, PARAMETER_NAMES);
         assert_eq!(Name::REQUIRED, &Name::ALL[..4]);
         for (index, name) in Name::ALL.iter().enumerate() {
             assert_eq!(Name::from_wire(name.as_str()), Some(*name));

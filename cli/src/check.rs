@@ -14,6 +14,7 @@ use base64::alphabet::STANDARD;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::json;
+use tencent_vod_signature::PARAMETER_NAMES;
 use tencent_vod_signature::limits::{
     DEFAULT_LEEWAY_SECS, MAX_SESSION_CONTEXT_CHARS, MAX_SIGNATURE_LEN, MAX_SOURCE_CONTEXT_CHARS,
     MAX_TASK_PRIORITY, MAX_VALIDITY_SECS, MIN_TASK_PRIORITY,
@@ -204,23 +205,6 @@ struct Claimed {
     expire_time: Option<u64>,
 }
 
-/// The names the crate knows, in signing order.
-const KNOWN: [&str; 13] = [
-    "secretId",
-    "currentTimeStamp",
-    "expireTime",
-    "random",
-    "classId",
-    "procedure",
-    "taskPriority",
-    "taskNotifyMode",
-    "sourceContext",
-    "sessionContext",
-    "oneTimeValid",
-    "vodSubAppId",
-    "storageRegion",
-];
-
 fn plaintext_layer(text: &str, findings: &mut Findings) -> Claimed {
     let mut claimed = Claimed::default();
     let mut seen = HashSet::new();
@@ -262,7 +246,7 @@ fn plaintext_layer(text: &str, findings: &mut Findings) -> Claimed {
             raw.join(", ")
         ));
     }
-    for name in &KNOWN[..4] {
+    for name in &PARAMETER_NAMES[..4] {
         if !seen.contains(*name) {
             findings.error(format!("required parameter {name} is missing"));
         }
@@ -388,7 +372,8 @@ fn value_checks(key: &str, value: &str, claimed: &mut Claimed, findings: &mut Fi
                 ));
             }
         }
-        "procedure" | "storageRegion" => {}
+        // The crate's other names (text without a limit); anything else is unknown.
+        _ if PARAMETER_NAMES.contains(&key) => {}
         _ => findings.warning(format!(
             "{key} is not a parameter of Tencent's documentation (kept, and signed, as it is)"
         )),
