@@ -305,3 +305,8 @@ fn a_signature_of_exactly_the_maximum_length_is_signed_and_decoded() {
         })
     );
 }
+
+#[test]
+fn the_crate_knows_the_thirteen_documented_names_in_signing_order() {
+    assert_eq!(KNOWN_NAMES, tencent_vod_signature::PARAMETER_NAMES);
+}
