@@ -87,6 +87,7 @@ fuzz_target!(|input: Input| {
             Error::SignatureTooLong { .. }
             | Error::TimeOverflow { .. }
             | Error::ExpireTimeNotAfterNow { .. }
+            | Error::ExpireTimeTooLate { .. }
             | Error::InvalidValidity { .. }
             | Error::TextTooLong { .. }
             | Error::InvalidTaskPriority { .. }
