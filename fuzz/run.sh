@@ -8,7 +8,7 @@ set -euo pipefail
 seconds=${1:-60}
 cd "$(dirname "$0")"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-targets=(decode_str verify_str decode_base64_bytes sign_roundtrip)
+targets=(decode_str verify_str decode_base64_bytes sign_roundtrip parse_event)
 
 # Seeds: every vector's signature (and its raw payload for the Base64-wrapping target).
 python3 - <<'PY'

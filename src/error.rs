@@ -207,6 +207,38 @@ pub enum Error {
         reason: &'static str,
     },
 
+    /// An event notification that is not JSON, or a known event without what it cannot mean
+    /// anything without (feature `events`).
+    #[error("malformed VOD event: {reason}")]
+    MalformedEvent {
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// A `SignKey` that is not 1 to 32 letters and digits (feature `events`).
+    #[error("a SignKey is 1 to 32 letters and digits, this one has {len} characters or others")]
+    InvalidSignKey {
+        /// Its length in characters.
+        len: usize,
+    },
+
+    /// A callback without `Sign` or `T` where a `SignKey` is set (feature `events`).
+    #[error("the callback carries no Sign and T")]
+    MissingSign,
+
+    /// A callback's `Sign` that is not MD5(SignKey + T) (feature `events`).
+    #[error("the callback's Sign does not match (another SignKey, or forged)")]
+    SignMismatch,
+
+    /// A callback whose `T` has passed (feature `events`).
+    #[error("the callback expired: T {expires}, now {now}")]
+    SignExpired {
+        /// Its `T`, Unix seconds.
+        expires: u64,
+        /// The time of the check.
+        now: u64,
+    },
+
     /// The system clock reads a time before 1970.
     #[error("system clock is before the Unix epoch")]
     ClockBeforeEpoch,

@@ -19,6 +19,8 @@ mod verify;
 
 // The machinery: the wire format, the MAC, the clock and the OS random source.
 mod codec;
+#[cfg(feature = "events")]
+mod events;
 mod mac;
 #[cfg(feature = "serde")]
 mod serde_impls;
@@ -28,6 +30,8 @@ mod system;
 pub use credentials::{Credentials, SECRET_ID_VARIABLE, SECRET_KEY_VARIABLE};
 pub use decode::{UntrustedFields, UnverifiedSignature};
 pub use error::Error;
+#[cfg(feature = "events")]
+pub use events::{Event, EventKind, FileUpload, ProcedureStateChange, SignKey};
 pub use params::{PARAMETER_NAMES, UploadParams};
 pub use sign::{SignedUpload, UploadSignature};
 pub use signer::Signer;
