@@ -8,7 +8,8 @@
 //!   allows (validity, `oneTimeValid`, `procedure`, `classId`) is the service's
 //!   [`policy::Policy`], never the caller's choice.
 //! - `POST /vod/events`: VOD's event callback; a `NewFileUpload` event carries the
-//!   signature's `sourceContext` back, so the service learns whose upload finished.
+//!   signature's `sourceContext` back, so the service learns whose upload finished. With a
+//!   `SignKey` set, callbacks without a valid `Sign` get 401; each event is handled once.
 //!
 //! Every answer carries `Cache-Control: no-store`: a signature is a bearer credential.
 
@@ -20,14 +21,15 @@ pub mod server;
 pub mod signature;
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use tencent_vod_signature::Credentials;
+use tencent_vod_signature::{Credentials, SignKey};
 
+use crate::events::Handled;
 use crate::policy::Policy;
 
 /// What the handlers share.
@@ -38,6 +40,10 @@ pub struct App {
     pub tokens: HashMap<String, String>,
     /// What every signature allows.
     pub policy: Policy,
+    /// The callbacks' `SignKey`, when callbacks must be authenticated.
+    pub sign_key: Option<SignKey>,
+    /// The events handled so far, to handle each once.
+    pub handled: Mutex<Handled>,
 }
 
 /// The service's routes over `app`.

@@ -10,7 +10,8 @@
 //! `TENCENTCLOUD_SECRET_KEY`), the callers (`VOD_UPLOAD_TOKENS`, `TOKEN:USER,...`) and the
 //! signature policy (`VOD_SIGNATURE_VALIDITY_SECS`, `VOD_ONE_TIME_VALID`, `VOD_PROCEDURE`,
 //! `VOD_CLASS_ID`, `VOD_SUB_APP_ID`) and, with several replicas, this one's place among them
-//! (`VOD_SIGNER_INSTANCE=INDEX/COUNT`). Clients are held to [`Limits::default`]: 10 s to send a request head of at
+//! (`VOD_SIGNER_INSTANCE=INDEX/COUNT`); the event callbacks' `SignKey`
+//! (`VOD_EVENT_SIGN_KEY`), which makes unauthenticated callbacks get 401. Clients are held to [`Limits::default`]: 10 s to send a request head of at
 //! most 16 KiB, bodies of at most 64 KiB, 10 s per request. SIGTERM or SIGINT: stop
 //! accepting, finish what is in flight, exit 0.
 
@@ -18,8 +19,9 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tencent_vod_signature::{Credentials, Instance};
+use tencent_vod_signature::{Credentials, Instance, SignKey};
 use vod_upload_service::auth::{TOKENS_VARIABLE, parse_tokens};
+use vod_upload_service::events::{SIGN_KEY_VARIABLE, handled};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::server::{Limits, serve};
 use vod_upload_service::{App, router};
@@ -56,10 +58,23 @@ fn start() -> Result<(), String> {
         eprintln!("warning: {TOKENS_VARIABLE} is empty: every signature request will get 401");
     }
     let policy = Policy::from_env()?;
+    let sign_key = match std::env::var(SIGN_KEY_VARIABLE) {
+        Ok(key) => {
+            Some(SignKey::new(key).map_err(|error| format!("{SIGN_KEY_VARIABLE}: {error}"))?)
+        }
+        Err(_) => {
+            eprintln!(
+                "warning: {SIGN_KEY_VARIABLE} is not set: event callbacks are not authenticated"
+            );
+            None
+        }
+    };
     let app = Arc::new(App {
         credentials,
         tokens,
         policy,
+        sign_key,
+        handled: handled(),
     });
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async {

@@ -19,10 +19,16 @@ fn credentials() -> Credentials {
 
 /// Starts the service with `policy` on a free loopback port; returns its base URL.
 async fn start_service(policy: Policy) -> String {
+    start_with_sign_key(policy, None).await
+}
+
+async fn start_with_sign_key(policy: Policy, sign_key: Option<&str>) -> String {
     let app = Arc::new(App {
         credentials: credentials(),
         tokens: parse_tokens("token-a:alice,token-b:bob").expect("tokens"),
         policy,
+        sign_key: sign_key.map(|key| tencent_vod_signature::SignKey::new(key).expect("a key")),
+        handled: vod_upload_service::events::handled(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -231,7 +237,7 @@ async fn an_upload_event_round_trips_to_the_user() {
     assert_eq!(answer.body["data"]["userId"], "bob");
     assert_eq!(answer.body["data"]["fileId"], "5285890784246869930");
 
-    let other = json!({ "EventType": "ProcedureStateChanged", "ProcedureStateChangeEvent": {} });
+    let other = json!({ "EventType": "ProcedureStateChanged", "ProcedureStateChangeEvent": { "TaskId": "t-1", "Status": "FINISH" } });
     let answer = call(
         "POST",
         format!("{base}/vod/events"),
@@ -269,4 +275,115 @@ async fn malformed_events_get_400_and_the_service_keeps_running() {
     )
     .await;
     assert_eq!(answer.status, 200, "still serving");
+}
+
+/// POSTs `body` as `text/plain`, as VOD's callbacks may be: status and JSON body.
+async fn post_text(url: String, body: String) -> (u16, Value) {
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut response = agent
+            .post(&url)
+            .header("Content-Type", "text/plain")
+            .send(body)
+            .expect("HTTP exchange");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    })
+    .await
+    .expect("client thread")
+}
+
+/// `Sign` = MD5(key + T), computed here with the `md-5` crate (not the service's checker).
+fn sign(key: &str, t: u64) -> String {
+    use md5::{Digest, Md5};
+    let digest = Md5::digest(format!("{key}{t}").as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_sign_key_only_signed_unexpired_callbacks_are_handled_and_each_once() {
+    const KEY: &str = "VodSignKey2026";
+    let base = start_with_sign_key(Policy::default(), Some(KEY)).await;
+    let answer = call(
+        "GET",
+        format!("{base}/upload-signature"),
+        Some("token-a"),
+        None,
+    )
+    .await;
+    let signature = answer.body["data"]["signature"]
+        .as_str()
+        .expect("signature");
+    let source_context = UnverifiedSignature::decode(signature)
+        .expect("decodes")
+        .untrusted_fields()
+        .source_context()
+        .expect("set")
+        .to_owned();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let upload = |sign: Option<String>, t: u64| {
+        let mut event = json!({
+            "EventType": "NewFileUpload",
+            "FileUploadEvent": {
+                "FileId": "5285890784246869930",
+                "MediaBasicInfo": { "SourceInfo": { "SourceType": "Upload", "SourceContext": source_context } },
+                "ProcedureTaskId": null
+            },
+            "ProcedureStateChangeEvent": null,
+            "T": t
+        });
+        if let Some(sign) = sign {
+            event["Sign"] = Value::String(sign);
+        }
+        event.to_string()
+    };
+    let url = format!("{base}/vod/events");
+    let t = now + 600;
+    let (status, body) = post_text(url.clone(), upload(Some(sign(KEY, t)), t)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["code"], 0);
+    assert_eq!(body["data"]["userId"], "alice");
+    assert_eq!(body["data"]["fileId"], "5285890784246869930");
+    assert_eq!(body["data"]["repeated"], false);
+    // VOD redelivers: answered, not handled again. Upper-case hex is the same Sign.
+    let (status, body) = post_text(url.clone(), upload(Some(sign(KEY, t).to_uppercase()), t)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["repeated"], true);
+    for (what, event) in [
+        ("wrong Sign", upload(Some(sign("OtherKey", t)), t)),
+        ("no Sign", upload(None, t)),
+        ("expired T", upload(Some(sign(KEY, now - 3600)), now - 3600)),
+    ] {
+        let (status, body) = post_text(url.clone(), event).await;
+        assert_eq!(status, 401, "{what}: {body}");
+    }
+    let whole = upload(Some(sign(KEY, t)), t);
+    let (status, _) = post_text(url.clone(), whole[..whole.len() / 2].to_owned()).await;
+    assert_eq!(status, 400, "truncated");
+    let task = json!({
+        "EventType": "ProcedureStateChanged",
+        "ProcedureStateChangeEvent": { "TaskId": "1250000001-procedurev2-abc", "Status": "FINISH", "ErrCode": 0, "FileId": "5285890784246869930" },
+        "Sign": sign(KEY, t), "T": t
+    });
+    let (status, body) = post_text(url.clone(), task.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["taskId"], "1250000001-procedurev2-abc");
+    let answer = call(
+        "POST",
+        format!("{base}/upload-signature"),
+        Some("token-b"),
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "still minting");
 }

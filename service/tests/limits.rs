@@ -40,6 +40,8 @@ async fn start(limits: Limits) -> Running {
         .expect("credentials"),
         tokens: parse_tokens("token-a:alice").expect("tokens"),
         policy: Policy::default(),
+        sign_key: None,
+        handled: vod_upload_service::events::handled(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -153,7 +155,7 @@ async fn shutdown_finishes_the_request_in_flight_then_stops() {
     limits.request = Duration::from_secs(5);
     let service = start(limits).await;
     // A request whose body is half sent when the shutdown comes.
-    let body = r#"{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{}}"#;
+    let body = r#"{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t-1","Status":"FINISH"}}"#;
     let head = format!(
         "POST /vod/events HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
         body.len()
