@@ -19,6 +19,7 @@ pub mod policy;
 pub mod reply;
 pub mod server;
 pub mod signature;
+pub mod tc3;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
