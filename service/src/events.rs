@@ -136,7 +136,13 @@ pub async fn vod_event(State(app): State<Arc<App>>, body: Bytes) -> Response {
             );
         }
     }
-    let (key, line, mut data) = describe(&event);
+    reply(StatusCode::OK, 0, "ok", handle(&app, &event))
+}
+
+/// Handles an accepted event once, whichever way it came: logs its line (or that it is a
+/// repeat) and returns what the answer tells, with `repeated`.
+pub fn handle(app: &App, event: &Event) -> Value {
+    let (key, line, mut data) = describe(event);
     let first = app
         .handled
         .lock()
@@ -150,7 +156,7 @@ pub async fn vod_event(State(app): State<Arc<App>>, body: Bytes) -> Response {
     if let Value::Object(members) = &mut data {
         members.insert("repeated".to_owned(), Value::Bool(!first));
     }
-    reply(StatusCode::OK, 0, "ok", data)
+    data
 }
 
 /// The record of handled events, for [`App::handled`](crate::App::handled).

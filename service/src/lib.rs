@@ -16,6 +16,7 @@
 pub mod auth;
 pub mod events;
 pub mod policy;
+pub mod pull;
 pub mod reply;
 pub mod server;
 pub mod signature;

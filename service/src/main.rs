@@ -11,18 +11,22 @@
 //! signature policy (`VOD_SIGNATURE_VALIDITY_SECS`, `VOD_ONE_TIME_VALID`, `VOD_PROCEDURE`,
 //! `VOD_CLASS_ID`, `VOD_SUB_APP_ID`) and, with several replicas, this one's place among them
 //! (`VOD_SIGNER_INSTANCE=INDEX/COUNT`); the event callbacks' `SignKey`
-//! (`VOD_EVENT_SIGN_KEY`), which makes unauthenticated callbacks get 401. Clients are held to [`Limits::default`]: 10 s to send a request head of at
+//! (`VOD_EVENT_SIGN_KEY`), which makes unauthenticated callbacks get 401; `VOD_EVENTS=pull` for
+//! the reliable callback (`PullEvents`/`ConfirmEvents` against `VOD_API_ENDPOINT`, by default
+//! Tencent's). Clients are held to [`Limits::default`]: 10 s to send a request head of at
 //! most 16 KiB, bodies of at most 64 KiB, 10 s per request. SIGTERM or SIGINT: stop
 //! accepting, finish what is in flight, exit 0.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tencent_vod_signature::{Credentials, Instance, SignKey};
 use vod_upload_service::auth::{TOKENS_VARIABLE, parse_tokens};
 use vod_upload_service::events::{SIGN_KEY_VARIABLE, handled};
 use vod_upload_service::policy::Policy;
+use vod_upload_service::pull::{DEFAULT_ENDPOINT, ENDPOINT_VARIABLE, MODE_VARIABLE, Puller};
 use vod_upload_service::server::{Limits, serve};
 use vod_upload_service::{App, router};
 
@@ -76,6 +80,30 @@ fn start() -> Result<(), String> {
         sign_key,
         handled: handled(),
     });
+    let puller = match std::env::var(MODE_VARIABLE).as_deref() {
+        Ok("pull") => {
+            let endpoint =
+                std::env::var(ENDPOINT_VARIABLE).unwrap_or_else(|_| DEFAULT_ENDPOINT.to_owned());
+            let secret_id = std::env::var(tencent_vod_signature::SECRET_ID_VARIABLE)
+                .map_err(|_| "pull mode needs TENCENTCLOUD_SECRET_ID".to_owned())?;
+            let secret_key = std::env::var(tencent_vod_signature::SECRET_KEY_VARIABLE)
+                .map_err(|_| "pull mode needs TENCENTCLOUD_SECRET_KEY".to_owned())?;
+            let sub_app_id = app.policy.sub_app_id;
+            Some(Puller::new(&endpoint, secret_id, secret_key, sub_app_id)?)
+        }
+        Ok(other) => {
+            return Err(format!(
+                "{MODE_VARIABLE} is {other:?}: \"pull\" for the reliable callback, unset for normal callbacks"
+            ));
+        }
+        Err(_) => None,
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    if let Some(puller) = puller {
+        eprintln!("pulling events from the VOD API (reliable callback)");
+        let (app, stop) = (Arc::clone(&app), Arc::clone(&stop));
+        std::thread::spawn(move || puller.run(&app, &stop));
+    }
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(address)
@@ -83,6 +111,8 @@ fn start() -> Result<(), String> {
             .map_err(|error| format!("cannot listen on {address}: {error}"))?;
         eprintln!("listening on http://{address}");
         serve(listener, router(app), Limits::default(), shutdown_signal()).await;
+        // The puller ends after its current round; events it has not confirmed come back.
+        stop.store(true, Ordering::Relaxed);
         eprintln!("shut down");
         Ok(())
     })
