@@ -34,6 +34,19 @@ impl Timestamp {
     pub const fn as_secs(self) -> u64 {
         self.0
     }
+
+    /// Now, by the clock [`UploadSignature::sign`](crate::sign::UploadSignature::sign) and
+    /// [`Verifier::verify`](crate::verify::Verifier::verify) read (on Linux the coarse wall
+    /// clock, at most a timer tick old).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ClockBeforeEpoch`] when the system clock reads a time before 1970.
+    #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+    pub fn now() -> Result<Self, Error> {
+        crate::system::clock::now()
+    }
 }
 
 impl TryFrom<SystemTime> for Timestamp {

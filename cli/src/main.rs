@@ -186,7 +186,10 @@ fn run_check(
     leeway: u64,
     json: bool,
 ) -> Result<Output, Box<dyn std::error::Error>> {
-    let now = now.map_or_else(system_now, Ok)?;
+    let now = match now {
+        Some(now) => now,
+        None => Timestamp::now()?.as_secs(),
+    };
     let id = std::env::var(tencent_vod_signature::SECRET_ID_VARIABLE).ok();
     let key = std::env::var(tencent_vod_signature::SECRET_KEY_VARIABLE).ok();
     let credentials = id.as_deref().zip(key.as_deref());
@@ -216,10 +219,6 @@ fn run_check(
         .iter()
         .any(|finding| finding.severity == check::Severity::Error);
     Ok(Output { text, failed })
-}
-
-fn system_now() -> Result<u64, Error> {
-    Timestamp::try_from(std::time::SystemTime::now()).map(Timestamp::as_secs)
 }
 
 fn run(command: Command) -> Result<Output, Box<dyn std::error::Error>> {
@@ -316,7 +315,7 @@ fn sign(args: SignArgs) -> Result<String, Box<dyn std::error::Error>> {
     let signed = match args.now {
         Some(now) => builder.sign_at(&credentials, Timestamp::from_secs(now), random)?,
         None if args.random.is_some() => {
-            let now = Timestamp::try_from(std::time::SystemTime::now())?;
+            let now = Timestamp::now()?;
             builder.sign_at(&credentials, now, random)?
         }
         None => builder.sign(&credentials)?,

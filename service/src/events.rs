@@ -124,8 +124,7 @@ pub async fn vod_event(State(app): State<Arc<App>>, body: Bytes) -> Response {
         }
     };
     if let Some(key) = &app.sign_key {
-        let now = Timestamp::try_from(std::time::SystemTime::now());
-        let checked = now.and_then(|now| event.check_sign(key, now, SIGN_LEEWAY_SECS));
+        let checked = Timestamp::now().and_then(|now| event.check_sign(key, now, SIGN_LEEWAY_SECS));
         if let Err(error) = checked {
             eprintln!("vod/events: refused, {error}");
             return reply(

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tencent_vod_signature::Event;
+use tencent_vod_signature::{Event, Timestamp};
 
 use crate::App;
 use crate::events::handle;
@@ -97,9 +97,8 @@ impl Puller {
             body["SubAppId"] = json!(sub_app_id);
         }
         let payload = body.to_string();
-        let timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|_| "the clock is before 1970".to_owned())?
+        let timestamp = Timestamp::now()
+            .map_err(|error| error.to_string())?
             .as_secs();
         let authorization = tc3::authorization(
             &self.secret_id,

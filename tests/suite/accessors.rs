@@ -154,6 +154,11 @@ fn the_convenience_paths_read_the_real_clock() {
     // On Linux the crate reads the coarse clock, which may trail this one by a timer tick
     // (milliseconds) and so, at a second's edge, by one whole second.
     assert!((before - 1..=after).contains(&signed.current_time_stamp()));
+    // The crate's clock, by itself: the same coarse reading.
+    let crate_now = tencent_vod_signature::Timestamp::now()
+        .expect("a clock after 1970")
+        .as_secs();
+    assert!((before - 1..=now()).contains(&crate_now));
     assert!(credentials.verify(signed.as_str()).is_ok());
     // Signed an hour ago with a one-minute validity: expired by the real clock.
     let old = UploadSignature::new()
