@@ -50,6 +50,29 @@ struct Answer {
     body: Value,
 }
 
+/// A client that reports every status instead of failing on 4xx and 5xx.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// Mints a signature for the caller of `token` and returns the `sourceContext` it carries,
+/// read back without the key as VOD would echo it.
+async fn minted_source_context(base: &str, token: &'static str) -> String {
+    let answer = call("GET", format!("{base}/upload-signature"), Some(token), None).await;
+    let signature = answer.body["data"]["signature"]
+        .as_str()
+        .expect("signature");
+    UnverifiedSignature::decode(signature)
+        .expect("decodes")
+        .untrusted_fields()
+        .source_context()
+        .expect("set")
+        .to_owned()
+}
+
 /// One blocking HTTP call, off the runtime's threads.
 async fn call(
     method: &'static str,
@@ -58,10 +81,7 @@ async fn call(
     body: Option<String>,
 ) -> Answer {
     tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent = agent();
         let bearer = token.map(|token| format!("Bearer {token}"));
         let mut response = match method {
             "GET" => {
@@ -198,22 +218,7 @@ async fn unknown_callers_get_401_and_every_call_a_distinct_signature() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_event_round_trips_to_the_user() {
     let base = start_service(Policy::default()).await;
-    let answer = call(
-        "GET",
-        format!("{base}/upload-signature"),
-        Some("token-b"),
-        None,
-    )
-    .await;
-    let signature = answer.body["data"]["signature"]
-        .as_str()
-        .expect("signature");
-    let source_context = UnverifiedSignature::decode(signature)
-        .expect("decodes")
-        .untrusted_fields()
-        .source_context()
-        .expect("set")
-        .to_owned();
+    let source_context = minted_source_context(&base, "token-b").await;
     // The event as VOD posts it (fields from Tencent's "upload complete" event page).
     let event = json!({
         "EventType": "NewFileUpload",
@@ -280,10 +285,7 @@ async fn malformed_events_get_400_and_the_service_keeps_running() {
 /// POSTs `body` as `text/plain`, as VOD's callbacks may be: status and JSON body.
 async fn post_text(url: String, body: String) -> (u16, Value) {
     tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
+        let agent = agent();
         let mut response = agent
             .post(&url)
             .header("Content-Type", "text/plain")
@@ -311,22 +313,7 @@ fn sign(key: &str, t: u64) -> String {
 async fn with_a_sign_key_only_signed_unexpired_callbacks_are_handled_and_each_once() {
     const KEY: &str = "VodSignKey2026";
     let base = start_with_sign_key(Policy::default(), Some(KEY)).await;
-    let answer = call(
-        "GET",
-        format!("{base}/upload-signature"),
-        Some("token-a"),
-        None,
-    )
-    .await;
-    let signature = answer.body["data"]["signature"]
-        .as_str()
-        .expect("signature");
-    let source_context = UnverifiedSignature::decode(signature)
-        .expect("decodes")
-        .untrusted_fields()
-        .source_context()
-        .expect("set")
-        .to_owned();
+    let source_context = minted_source_context(&base, "token-a").await;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("after 1970")
