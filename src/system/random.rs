@@ -313,11 +313,8 @@ impl RandomSequence {
             Some(state) if state.checked_ms == now_ms => state.pid,
             _ => std::process::id(),
         };
-        let fresh = match seeded.as_ref() {
-            Some(state) => state.pid != pid,
-            None => true,
-        };
-        if fresh {
+        // Unseeded, or seeded by another process (the parent of a fork).
+        if seeded.as_ref().is_none_or(|state| state.pid != pid) {
             let (counter, key) = match self.fixed_seed {
                 Some(seed) => seed,
                 None => seed_from_os()?,
