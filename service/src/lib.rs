@@ -9,7 +9,9 @@
 //!   [`policy::Policy`], never the caller's choice.
 //! - `POST /vod/events`: VOD's event callback; a `NewFileUpload` event carries the
 //!   signature's `sourceContext` back, so the service learns whose upload finished. With a
-//!   `SignKey` set, callbacks without a valid `Sign` get 401; each event is handled once.
+//!   `SignKey` set, callbacks without a valid `Sign` get 401. Each event is recorded once in
+//!   the [`store`], with its effect on the upload record, before it is answered.
+//! - `GET /uploads`, `GET /uploads/{fileId}`: the caller's upload records ([`uploads`]).
 //!
 //! Every answer carries `Cache-Control: no-store`: a signature is a bearer credential.
 
@@ -17,13 +19,16 @@ pub mod auth;
 pub mod events;
 pub mod policy;
 pub mod pull;
+pub mod record;
 pub mod reply;
 pub mod server;
 pub mod signature;
+pub mod store;
 pub mod tc3;
+pub mod uploads;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -31,8 +36,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tencent_vod_signature::{Credentials, SignKey};
 
-use crate::events::Handled;
 use crate::policy::Policy;
+use crate::store::Store;
 
 /// What the handlers share.
 pub struct App {
@@ -44,8 +49,8 @@ pub struct App {
     pub policy: Policy,
     /// The callbacks' `SignKey`, when callbacks must be authenticated.
     pub sign_key: Option<SignKey>,
-    /// The events handled so far, to handle each once.
-    pub handled: Mutex<Handled>,
+    /// Where events and upload records are kept.
+    pub store: Store,
 }
 
 /// The service's routes over `app`.
@@ -56,6 +61,8 @@ pub fn router(app: Arc<App>) -> Router {
             get(signature::upload_signature).post(signature::upload_signature),
         )
         .route("/vod/events", post(events::vod_event))
+        .route("/uploads", get(uploads::list))
+        .route("/uploads/{file_id}", get(uploads::one))
         .layer(axum::middleware::map_response(no_store))
         .with_state(app)
 }

@@ -13,7 +13,8 @@
 //! (`VOD_SIGNER_INSTANCE=INDEX/COUNT`); the event callbacks' `SignKey`
 //! (`VOD_EVENT_SIGN_KEY`), which makes unauthenticated callbacks get 401; `VOD_EVENTS=pull` for
 //! the reliable callback (`PullEvents`/`ConfirmEvents` against `VOD_API_ENDPOINT`, by default
-//! Tencent's). Clients are held to [`Limits::default`]: 10 s to send a request head of at
+//! Tencent's); the store (`VOD_DATABASE_URL`, by default `sqlite://vod-uploads.db`) and how
+//! long it keeps raw events (`VOD_EVENT_RETENTION_DAYS`, default 30). Clients are held to [`Limits::default`]: 10 s to send a request head of at
 //! most 16 KiB, bodies of at most 64 KiB, 10 s per request. SIGTERM or SIGINT: stop
 //! accepting, finish what is in flight, exit 0.
 
@@ -21,18 +22,31 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use tokio::runtime::Handle;
 
 use tencent_vod_signature::{Credentials, Instance, SignKey};
 use vod_upload_service::auth::{TOKENS_VARIABLE, parse_tokens};
-use vod_upload_service::events::{SIGN_KEY_VARIABLE, handled};
+use vod_upload_service::events::{SIGN_KEY_VARIABLE, unix_now};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::pull::{DEFAULT_ENDPOINT, ENDPOINT_VARIABLE, MODE_VARIABLE, Puller};
 use vod_upload_service::server::{Limits, serve};
+use vod_upload_service::store::{DatabaseUrl, Store};
 use vod_upload_service::{App, router};
 
 /// This replica's place among the replicas sharing the SecretId, `INDEX/COUNT`: no two
 /// replicas then ever hand out the same `random`.
 const INSTANCE_VARIABLE: &str = "VOD_SIGNER_INSTANCE";
+
+/// How many days raw events are kept for audit.
+const RETENTION_VARIABLE: &str = "VOD_EVENT_RETENTION_DAYS";
+
+/// Unset, raw events are kept this long.
+const DEFAULT_RETENTION_DAYS: u32 = 30;
+
+/// VOD keeps an unconfirmed event, and may deliver it again, for 4 days.
+const MIN_RETENTION_DAYS: u32 = 5;
 
 /// Listens here unless `--listen ADDR` says otherwise.
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -73,13 +87,8 @@ fn start() -> Result<(), String> {
             None
         }
     };
-    let app = Arc::new(App {
-        credentials,
-        tokens,
-        policy,
-        sign_key,
-        handled: handled(),
-    });
+    let database = DatabaseUrl::from_env()?;
+    let retention_days = retention_days()?;
     let puller = match std::env::var(MODE_VARIABLE).as_deref() {
         Ok("pull") => {
             let endpoint =
@@ -88,8 +97,12 @@ fn start() -> Result<(), String> {
                 .map_err(|_| "pull mode needs TENCENTCLOUD_SECRET_ID".to_owned())?;
             let secret_key = std::env::var(tencent_vod_signature::SECRET_KEY_VARIABLE)
                 .map_err(|_| "pull mode needs TENCENTCLOUD_SECRET_KEY".to_owned())?;
-            let sub_app_id = app.policy.sub_app_id;
-            Some(Puller::new(&endpoint, secret_id, secret_key, sub_app_id)?)
+            Some(Puller::new(
+                &endpoint,
+                secret_id,
+                secret_key,
+                policy.sub_app_id,
+            )?)
         }
         Ok(other) => {
             return Err(format!(
@@ -98,24 +111,78 @@ fn start() -> Result<(), String> {
         }
         Err(_) => None,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    if let Some(puller) = puller {
-        eprintln!("pulling events from the VOD API (reliable callback)");
-        let (app, stop) = (Arc::clone(&app), Arc::clone(&stop));
-        std::thread::spawn(move || puller.run(&app, &stop));
-    }
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async {
+        let store = Store::open(&database)
+            .await
+            .map_err(|error| format!("{database}: {error}"))?;
+        eprintln!("store: {database}");
+        let app = Arc::new(App {
+            credentials,
+            tokens,
+            policy,
+            sign_key,
+            store,
+        });
+        tokio::spawn(prune_events(app.store.clone(), retention_days));
+        let stop = Arc::new(AtomicBool::new(false));
+        if let Some(puller) = puller {
+            eprintln!("pulling events from the VOD API (reliable callback)");
+            let (app, stop, runtime) = (Arc::clone(&app), Arc::clone(&stop), Handle::current());
+            std::thread::spawn(move || puller.run(&app, &runtime, &stop));
+        }
         let listener = tokio::net::TcpListener::bind(address)
             .await
             .map_err(|error| format!("cannot listen on {address}: {error}"))?;
         eprintln!("listening on http://{address}");
-        serve(listener, router(app), Limits::default(), shutdown_signal()).await;
+        serve(
+            listener,
+            router(Arc::clone(&app)),
+            Limits::default(),
+            shutdown_signal(),
+        )
+        .await;
         // The puller ends after its current round; events it has not confirmed come back.
         stop.store(true, Ordering::Relaxed);
+        app.store.close().await;
         eprintln!("shut down");
         Ok(())
     })
+}
+
+/// How often the raw events older than the retention are deleted.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Deletes the raw events older than `days`, at start and then every [`PRUNE_EVERY`]. Upload
+/// records are the app's data and are never pruned.
+async fn prune_events(store: Store, days: u32) {
+    let mut every = tokio::time::interval(PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        let before = unix_now() - i64::from(days) * 86_400;
+        match store.prune_events(before).await {
+            Ok(0) => {}
+            Ok(pruned) => eprintln!("store: pruned {pruned} events older than {days} days"),
+            Err(error) => eprintln!("store: pruning failed, will try again: {error}"),
+        }
+    }
+}
+
+/// `VOD_EVENT_RETENTION_DAYS`, at least VOD's own retention, so that no event VOD may still
+/// deliver again is forgotten.
+fn retention_days() -> Result<u32, String> {
+    let Ok(value) = std::env::var(RETENTION_VARIABLE) else {
+        return Ok(DEFAULT_RETENTION_DAYS);
+    };
+    value
+        .parse()
+        .ok()
+        .filter(|days| *days >= MIN_RETENTION_DAYS)
+        .ok_or_else(|| {
+            format!(
+                "{RETENTION_VARIABLE} is {value:?}, expected whole days, at least {MIN_RETENTION_DAYS} (VOD delivers events again for up to 4 days)"
+            )
+        })
 }
 
 /// Resolves on the first SIGTERM or SIGINT (Ctrl-C).

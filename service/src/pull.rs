@@ -1,6 +1,6 @@
 //! Reliable callback (`VOD_EVENTS=pull`): the service pulls events with the VOD API
-//! `PullEvents` (a long poll of up to 5 s, at most 16 events), handles each as a callback is
-//! handled, then confirms them with `ConfirmEvents`. An event not confirmed within 30 s is
+//! `PullEvents` (a long poll of up to 5 s, at most 16 events), records each as a callback is
+//! recorded, then confirms those committed with `ConfirmEvents`. An event not confirmed within 30 s is
 //! delivered again (VOD keeps events 4 days), so a failed round loses nothing, and the repeat
 //! is recognised and not handled twice. Every call is signed with TC3-HMAC-SHA256.
 //!
@@ -14,8 +14,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tencent_vod_signature::{Event, Timestamp};
 
+use tokio::runtime::Handle;
+
 use crate::App;
-use crate::events::handle;
+use crate::events::{record_event, unix_now};
+use crate::record::EventRecord;
 use crate::tc3;
 
 /// `pull` selects the reliable callback; unset, the service waits for normal callbacks.
@@ -26,6 +29,9 @@ pub const ENDPOINT_VARIABLE: &str = "VOD_API_ENDPOINT";
 
 /// Tencent's VOD API.
 pub const DEFAULT_ENDPOINT: &str = "https://vod.tencentcloudapi.com";
+
+/// How the log names this way in.
+const SOURCE: &str = "vod/events (pull)";
 
 /// The VOD API's version.
 const VERSION: &str = "2018-07-17";
@@ -137,13 +143,19 @@ impl Puller {
         Ok(response)
     }
 
-    /// One round: pull, handle each event, confirm them all. Returns how many were pulled.
+    /// One round: pull, record each event in the store (on `runtime`), confirm those whose
+    /// record committed. Returns how many were pulled.
+    ///
+    /// An event that cannot be recorded (it does not parse, or its FileId or TaskId cannot be
+    /// a key) is kept as a dead letter and confirmed: it came over this service's own signed
+    /// call, so it is VOD's, and would come back unreadable for four days. An event whose
+    /// record (or dead letter) fails is not confirmed: VOD delivers it again.
     ///
     /// # Errors
     ///
     /// The API's error (or the transport's) of `PullEvents` or `ConfirmEvents`; events not
     /// confirmed come back and are recognised as repeats.
-    pub fn round(&self, app: &App) -> Result<usize, String> {
+    pub fn round(&self, app: &App, runtime: &Handle) -> Result<usize, String> {
         let response = match self.call("PullEvents", json!({})) {
             Ok(response) => response,
             // Nothing happened during the long poll.
@@ -153,15 +165,25 @@ impl Puller {
         let events = response["EventSet"].as_array().cloned().unwrap_or_default();
         let mut handles = Vec::with_capacity(events.len());
         for raw in &events {
-            match Event::parse(raw.to_string().as_bytes()) {
-                Ok(event) => {
-                    handle(app, &event);
+            let event_handle = raw["EventHandle"].as_str().unwrap_or("?");
+            let text = raw.to_string();
+            let readable = Event::parse(text.as_bytes())
+                .map_err(|error| error.to_string())
+                .and_then(|event| EventRecord::of(&event).map_err(|error| error.to_string()));
+            let committed = match readable {
+                Ok(record) => runtime
+                    .block_on(record_event(app, &record, SOURCE))
+                    .map(drop),
+                Err(reason) => {
+                    eprintln!("{SOURCE}: dead letter, EventHandle {event_handle}: {reason}");
+                    runtime.block_on(app.store.dead_letter(&text, &reason, SOURCE, unix_now()))
                 }
-                // Confirmed all the same: it would come back, unreadable, for four days.
-                Err(error) => eprintln!("vod/events (pull): {error}"),
-            }
-            if let Some(event_handle) = raw["EventHandle"].as_str() {
-                handles.push(event_handle.to_owned());
+            };
+            match committed {
+                Ok(()) => handles.extend(raw["EventHandle"].as_str().map(str::to_owned)),
+                Err(error) => {
+                    eprintln!("{SOURCE}: not confirmed, EventHandle {event_handle}: {error}");
+                }
             }
         }
         if !handles.is_empty() {
@@ -171,10 +193,10 @@ impl Puller {
     }
 
     /// Rounds until `stop` is set, pausing after a failed one.
-    pub fn run(&self, app: &App, stop: &AtomicBool) {
+    pub fn run(&self, app: &App, runtime: &Handle, stop: &AtomicBool) {
         while !stop.load(Ordering::Relaxed) {
-            if let Err(error) = self.round(app) {
-                eprintln!("vod/events (pull): {error}");
+            if let Err(error) = self.round(app, runtime) {
+                eprintln!("{SOURCE}: {error}");
                 std::thread::sleep(RETRY_PAUSE);
             }
         }

@@ -1,5 +1,7 @@
 //! The service over real HTTP on 127.0.0.1:0, called with `ureq`.
 
+mod common;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -28,7 +30,7 @@ async fn start_with_sign_key(policy: Policy, sign_key: Option<&str>) -> String {
         tokens: parse_tokens("token-a:alice,token-b:bob").expect("tokens"),
         policy,
         sign_key: sign_key.map(|key| tencent_vod_signature::SignKey::new(key).expect("a key")),
-        handled: vod_upload_service::events::handled(),
+        store: common::sqlite_store().await,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -1,6 +1,8 @@
 //! The serving loop against hostile clients, over raw TCP on 127.0.0.1:0: trickled and
 //! oversized heads, oversized and stalled bodies, and shutdown with a request in flight.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -41,7 +43,7 @@ async fn start(limits: Limits) -> Running {
         tokens: parse_tokens("token-a:alice").expect("tokens"),
         policy: Policy::default(),
         sign_key: None,
-        handled: vod_upload_service::events::handled(),
+        store: common::sqlite_store().await,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -2,6 +2,8 @@
 //! request's TC3-HMAC-SHA256 signature (with its own implementation of the algorithm),
 //! serves events, and delivers again those not confirmed.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
@@ -13,6 +15,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tencent_vod_signature::Credentials;
+use tokio::runtime::Handle;
 use vod_upload_service::App;
 use vod_upload_service::auth::parse_tokens;
 use vod_upload_service::policy::Policy;
@@ -161,13 +164,13 @@ async fn start_stand_in(stand_in: Arc<Mutex<StandIn>>) -> String {
     format!("http://{address}/")
 }
 
-fn app() -> Arc<App> {
+async fn app() -> Arc<App> {
     Arc::new(App {
         credentials: Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials"),
         tokens: parse_tokens("t:alice").expect("tokens"),
         policy: Policy::default(),
         sign_key: None,
-        handled: vod_upload_service::events::handled(),
+        store: common::sqlite_store().await,
     })
 }
 
@@ -182,10 +185,22 @@ fn events() -> Vec<Value> {
     ]
 }
 
+/// Whether each of [`events`] is recorded.
+async fn recorded(app: &App) -> [bool; 2] {
+    let mut found = [false; 2];
+    for (found, key) in found
+        .iter_mut()
+        .zip(["NewFileUpload/528", "ProcedureStateChanged/t-1/FINISH"])
+    {
+        *found = app.store.has_event(key).await.expect("store");
+    }
+    found
+}
+
 /// One round of `puller`, off the runtime's threads (the puller's client blocks).
 async fn round(puller: &Arc<Puller>, app: &Arc<App>) -> Result<usize, String> {
-    let (puller, app) = (Arc::clone(puller), Arc::clone(app));
-    tokio::task::spawn_blocking(move || puller.round(&app))
+    let (puller, app, runtime) = (Arc::clone(puller), Arc::clone(app), Handle::current());
+    tokio::task::spawn_blocking(move || puller.round(&app, &runtime))
         .await
         .expect("no panic")
 }
@@ -199,7 +214,7 @@ async fn events_are_pulled_handled_once_and_confirmed_even_when_a_confirmation_i
     }));
     let endpoint = start_stand_in(Arc::clone(&stand_in)).await;
     let puller = Arc::new(Puller::new(&endpoint, SECRET_ID, SECRET_KEY, None).expect("endpoint"));
-    let app = app();
+    let app = app().await;
     // Pulled and handled, but the confirmation is lost: the round fails...
     let first = round(&puller, &app).await;
     assert!(
@@ -208,13 +223,15 @@ async fn events_are_pulled_handled_once_and_confirmed_even_when_a_confirmation_i
             .is_err_and(|error| error.starts_with("InternalError")),
         "{first:?}"
     );
-    assert_eq!(app.handled.lock().expect("not poisoned").len(), 2);
+    assert_eq!(recorded(&app).await, [true, true]);
     // ...so both come again, are recognised as repeats, and are confirmed.
     assert_eq!(round(&puller, &app).await, Ok(2));
+    assert_eq!(recorded(&app).await, [true, true], "recorded once");
+    let upload = app.store.upload("alice", "528").await.expect("store");
     assert_eq!(
-        app.handled.lock().expect("not poisoned").len(),
-        2,
-        "handled once"
+        upload.map(|upload| upload.status),
+        Some("finished".to_owned()),
+        "both events merged into alice's upload"
     );
     // Nothing left: the long poll ends with no event.
     assert_eq!(round(&puller, &app).await, Ok(0));
@@ -243,10 +260,10 @@ async fn a_puller_with_another_key_is_refused_and_handles_nothing() {
     let endpoint = start_stand_in(Arc::clone(&stand_in)).await;
     let puller =
         Arc::new(Puller::new(&endpoint, SECRET_ID, "another key", None).expect("endpoint"));
-    let app = app();
+    let app = app().await;
     let refused = round(&puller, &app).await;
     assert!(refused.is_err_and(|error| error.starts_with("AuthFailure.SignatureFailure")));
-    assert!(app.handled.lock().expect("not poisoned").is_empty());
+    assert_eq!(recorded(&app).await, [false, false]);
     let state = stand_in.lock().expect("not poisoned");
     assert_eq!((state.bad_signatures, state.pending.len()), (1, 2));
 }
