@@ -63,3 +63,142 @@ pub fn unique(prefix: &str) -> String {
         NEXT.fetch_add(1, Ordering::Relaxed)
     )
 }
+
+/// The service's binary, running with its own environment on a free loopback port; killed
+/// (SIGKILL) when dropped.
+pub struct Service {
+    /// The process.
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+/// The demo key pair the spawned services sign with.
+pub const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
+/// Its SecretKey.
+pub const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
+
+impl Service {
+    /// Starts the binary with the demo key pair and `env`, its log in `log` (appended), and
+    /// waits until it answers.
+    pub fn spawn(env: &[(&str, String)], log: &std::path::Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("log file");
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_vod-upload-service"))
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .env_clear()
+            .env("TENCENTCLOUD_SECRET_ID", SECRET_ID)
+            .env("TENCENTCLOUD_SECRET_KEY", SECRET_KEY)
+            .envs(env.iter().map(|(name, value)| (name, value)))
+            .stderr(log)
+            .spawn()
+            .expect("the service starts");
+        let service = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return service;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("the service did not listen on {port} within 5 s");
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A client that reports every status instead of failing on 4xx and 5xx.
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// POSTs `body` to `url`: the status and JSON answer, or the transport's error.
+pub fn post(
+    agent: &ureq::Agent,
+    url: &str,
+    body: &str,
+) -> Result<(u16, serde_json::Value), String> {
+    let mut response = agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send(body)
+        .map_err(|error| error.to_string())?;
+    let text = response
+        .body_mut()
+        .read_to_string()
+        .map_err(|error| error.to_string())?;
+    Ok((
+        response.status().as_u16(),
+        serde_json::from_str(&text).map_err(|error| format!("{error}: {text}"))?,
+    ))
+}
+
+/// GETs `url` with a bearer token: the status and JSON answer.
+pub fn get(agent: &ureq::Agent, url: &str, token: &str) -> (u16, serde_json::Value) {
+    let mut response = agent
+        .get(url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .expect("HTTP exchange");
+    let text = response.body_mut().read_to_string().expect("body");
+    (
+        response.status().as_u16(),
+        serde_json::from_str(&text).expect("JSON"),
+    )
+}
+
+/// Every FileId listed by `GET /uploads` for the token's user, page by page.
+pub fn all_uploads(agent: &ureq::Agent, base: &str, token: &str) -> Vec<serde_json::Value> {
+    let mut uploads = Vec::new();
+    let mut url = format!("{base}/uploads?limit=100");
+    loop {
+        let (status, answer) = get(agent, &url, token);
+        assert_eq!(status, 200, "{answer}");
+        uploads.extend(
+            answer["data"]["uploads"]
+                .as_array()
+                .expect("a list")
+                .iter()
+                .cloned(),
+        );
+        match answer["data"]["next"].as_str() {
+            Some(next) => url = format!("{base}/uploads?limit=100&cursor={next}"),
+            None => return uploads,
+        }
+    }
+}
+
+/// `Sign` = MD5(key + T), computed with the `md-5` crate (not the service's checker).
+pub fn sign(key: &str, t: u64) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(format!("{key}{t}").as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Unix seconds now.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs()
+}
