@@ -17,7 +17,9 @@
 //!
 //! `sign` and `verify` take the credentials from `TENCENTCLOUD_SECRET_ID` and
 //! `TENCENTCLOUD_SECRET_KEY`. Install it with `cargo install --path cli`.
-//! Any error: exit status 1 (2 for a usage error) and one line `error: ...` on stderr.
+//! Any error: exit status 1 and one line `error: ...` on stderr; a usage error: exit status 2
+//! and clap's message, naming what is wrong, with the usage line. `--version` prints the
+//! version.
 
 mod check;
 
@@ -32,6 +34,7 @@ use tencent_vod_signature::{
 #[derive(Parser)]
 #[command(
     name = "vodsign",
+    version,
     about = "Sign, decode and verify Tencent Cloud VOD upload signatures"
 )]
 struct Cli {
@@ -131,23 +134,8 @@ struct SignArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(error) if !error.use_stderr() => {
-            // --help and --version.
-            let _ = error.print();
-            return ExitCode::SUCCESS;
-        }
-        Err(error) => {
-            let rendered = error.render().to_string();
-            let first_line = rendered
-                .lines()
-                .next()
-                .unwrap_or("error: invalid arguments");
-            eprintln!("{first_line}");
-            return ExitCode::from(2);
-        }
-    };
+    // A usage error: clap's whole message (what is missing, the usage line) and exit 2.
+    let cli = Cli::parse();
     match run(cli.command) {
         Ok(Output { text, failed }) => {
             println!("{text}");

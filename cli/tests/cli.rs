@@ -252,7 +252,21 @@ fn errors_name_the_parameter() {
         (vec!["sign", "--param", "classId=1"], "classId"),
         (vec!["sign", "--param", "novalue"], "--param"),
     ] {
-        let line = one_error_line(&run(&args, id, key));
+        let output = run(&args, id, key);
+        // A value clap refuses is a usage error: exit 2 and clap's whole message, whose
+        // first line names the value; the others are the crate's, on one line, exit 1.
+        let line = if output.status.code() == Some(2) {
+            let text = String::from_utf8(output.stderr).expect("utf-8");
+            assert!(
+                text.contains("For more information, try '--help'."),
+                "{text}"
+            );
+            text.lines().next().expect("a line").to_owned()
+        } else {
+            assert_eq!(output.status.code(), Some(1), "{args:?}");
+            one_error_line(&output)
+        };
+        assert!(line.starts_with("error: "), "{args:?}: {line}");
         assert!(line.contains(needle), "{args:?}: {line}");
     }
     for (id, key, variable) in [
@@ -567,4 +581,28 @@ fn an_instance_outside_its_fleet_is_refused_naming_it() {
         DEMO_KEY,
     ));
     assert!(line.contains("--count"), "{line}");
+}
+
+#[test]
+fn usage_errors_print_claps_whole_message_and_exit_2() {
+    let output = run(&["decode"], "", "");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).expect("utf-8");
+    assert!(stderr.contains("<SIGNATURE>"), "{stderr}");
+    assert!(
+        stderr.contains("Usage: vodsign decode <SIGNATURE>"),
+        "{stderr}"
+    );
+    let output = run(&["sign", "--no-such-flag"], "", "");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--no-such-flag"));
+}
+
+#[test]
+fn version_prints_the_packages_version() {
+    let output = run(&["--version"], "", "");
+    assert_eq!(
+        stdout_line(&output),
+        format!("vodsign {}", env!("CARGO_PKG_VERSION"))
+    );
 }
