@@ -1,4 +1,15 @@
-#![doc = include_str!("../README.md")]
+// The crate's front page is the README (its example signs with the clock: feature `system`).
+// Its links name docs.rs pages for GitHub and crates.io; the definitions in src/doc_links*.md come
+// first, so rustdoc, which takes the first definition of a name, makes them intra-doc links instead.
+#![cfg_attr(feature = "events", doc = include_str!("doc_links_events.md"))]
+#![cfg_attr(feature = "system", doc = include_str!("doc_links.md"))]
+#![cfg_attr(feature = "system", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "system"),
+    doc = "Tencent Cloud VOD client-upload signatures: sign, decode and verify. Built without \
+           the default feature `system`: the pure core (sign at a given time with a given \
+           `random`, decode, verify at a given time). The front page is the README."
+)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
