@@ -21,6 +21,7 @@ use crate::App;
 use crate::record::EventRecord;
 use crate::reply::{bad_request, reply};
 use crate::store::{Outcome, StoreError};
+use crate::telemetry::{self, store_timed};
 
 /// The `SignKey` set with `ModifyEventConfig`; unset, callbacks are not authenticated.
 pub const SIGN_KEY_VARIABLE: &str = "VOD_EVENT_SIGN_KEY";
@@ -33,32 +34,36 @@ pub async fn vod_event(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let event = match Event::parse(&body) {
         Ok(event) => event,
         Err(error) => {
-            eprintln!("vod/events: refused, {error} ({} bytes)", body.len());
+            tracing::warn!(route = "/vod/events", bytes = body.len(), %error, "event refused: malformed");
+            telemetry::event("unknown", "refused_malformed");
             return bad_request(&error.to_string());
         }
     };
-    if let Some(key) = &app.sign_key {
-        if let Err(error) = event.check_sign(key, now(), SIGN_LEEWAY_SECS) {
-            eprintln!("vod/events: refused, {error}");
-            return reply(
-                StatusCode::UNAUTHORIZED,
-                4001,
-                &error.to_string(),
-                Value::Null,
-            );
-        }
+    if let Some(key) = &app.sign_key
+        && let Err(error) = event.check_sign(key, now(), SIGN_LEEWAY_SECS)
+    {
+        tracing::warn!(route = "/vod/events", %error, "event refused: Sign");
+        telemetry::event(event.event_type(), "refused_sign");
+        return reply(
+            StatusCode::UNAUTHORIZED,
+            4001,
+            &error.to_string(),
+            Value::Null,
+        );
     }
     let record = match EventRecord::of(&event) {
         Ok(record) => record,
         Err(error) => {
-            eprintln!("vod/events: refused, {error}");
+            tracing::warn!(route = "/vod/events", %error, "event refused: shape");
+            telemetry::event(event.event_type(), "refused_shape");
             return bad_request(&error.to_string());
         }
     };
     match record_event(&app, &record, "vod/events").await {
         Ok(data) => reply(StatusCode::OK, 0, "ok", data),
         Err(error) => {
-            eprintln!("vod/events: not recorded, {error}: {}", record.line());
+            tracing::error!(route = "/vod/events", %error, event = %record.line(), "event not recorded: store failed");
+            telemetry::event(&record.event_type, "refused_store_down");
             reply(
                 StatusCode::SERVICE_UNAVAILABLE,
                 5030,
@@ -80,12 +85,14 @@ pub async fn record_event(
     record: &EventRecord,
     source: &str,
 ) -> Result<Value, StoreError> {
-    let outcome = app.store.record(record, unix_now()).await?;
+    let outcome = store_timed("record", app.store.record(record, unix_now())).await?;
     let repeated = outcome == Outcome::Repeated;
     if repeated {
-        eprintln!("{source}: repeated, recorded before: {}", record.line());
+        tracing::info!(source, key = %record.key, "repeated, recorded before: {}", record.line());
+        telemetry::event(&record.event_type, "repeated");
     } else {
-        eprintln!("{source}: {}", record.line());
+        tracing::info!(source, key = %record.key, "{}", record.line());
+        telemetry::event(&record.event_type, "recorded");
     }
     let mut data = record.data();
     if let Value::Object(members) = &mut data {

@@ -1,69 +1,124 @@
-//! A Tencent Cloud VOD signature distribution service and event receiver, ready to copy into a
-//! backend.
+//! A Tencent Cloud VOD signature distribution service and event receiver, ready to deploy or
+//! to copy into a backend. `service/README.md` is the operator's guide.
 //!
 //! - `GET` or `POST /upload-signature` (header `Authorization: Bearer TOKEN`): checks the
-//!   caller with [`auth::authorize`], then answers
+//!   caller with [`auth::Auth::authorize`], then answers
 //!   `{"code":0,"message":"ok","data":{"signature":"...","expireTime":...}}` with a fresh
 //!   signature whose `sourceContext` carries the user, `{"userId":"..."}`. What the signature
 //!   allows (validity, `oneTimeValid`, `procedure`, `classId`) is the service's
-//!   [`policy::Policy`], never the caller's choice.
+//!   [`policy::Policy`], never the caller's choice; at most `VOD_SIGNATURES_PER_MINUTE` a user.
 //! - `POST /vod/events`: VOD's event callback; a `NewFileUpload` event carries the
 //!   signature's `sourceContext` back, so the service learns whose upload finished. With a
 //!   `SignKey` set, callbacks without a valid `Sign` get 401. Each event is recorded once in
 //!   the [`store`], with its effect on the upload record, before it is answered.
 //! - `GET /uploads`, `GET /uploads/{fileId}`: the caller's upload records ([`uploads`]).
+//! - `GET /healthz`, `/readyz`, `/metrics` ([`health`]).
 //!
 //! Every answer carries `Cache-Control: no-store`: a signature is a bearer credential.
+//! Browsers on the origins of `VOD_ALLOWED_ORIGINS` may call the signature and uploads routes.
 
 pub mod auth;
+pub mod config;
 pub mod events;
+pub mod health;
 pub mod policy;
 pub mod pull;
+pub mod rate;
 pub mod record;
 pub mod reply;
 pub mod server;
 pub mod signature;
 pub mod store;
 pub mod tc3;
+pub mod telemetry;
 pub mod uploads;
 
-use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
-use tencent_vod_signature::{Credentials, SignKey};
+use tencent_vod_signature::{SignKey, Signer};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
-use crate::policy::Policy;
+use crate::auth::Auth;
+use crate::rate::Limiter;
 use crate::store::Store;
 
 /// What the handlers share.
 pub struct App {
-    /// The API key pair that signs.
-    pub credentials: Credentials,
-    /// Bearer token → user id. Stands in for your session store or identity provider.
-    pub tokens: HashMap<String, String>,
-    /// What every signature allows.
-    pub policy: Policy,
+    /// Signs every signature: the credentials and the policy as its template.
+    pub signer: Signer,
+    /// Who may call.
+    pub auth: Auth,
+    /// Signatures per user per minute; `None`: no limit.
+    pub limiter: Option<Limiter>,
     /// The callbacks' `SignKey`, when callbacks must be authenticated.
     pub sign_key: Option<SignKey>,
     /// Where events and upload records are kept.
     pub store: Store,
+    /// The origins browsers may call from; empty: none.
+    pub allowed_origins: Vec<HeaderValue>,
+    /// In pull mode, whether the puller runs (for `/readyz`).
+    pub puller_running: Option<Arc<AtomicBool>>,
+}
+
+impl App {
+    /// An app with no rate limit, no `SignKey`, no cross-origin access and no puller.
+    #[must_use]
+    pub fn new(signer: Signer, auth: Auth, store: Store) -> Self {
+        Self {
+            signer,
+            auth,
+            limiter: None,
+            sign_key: None,
+            store,
+            allowed_origins: Vec::new(),
+            puller_running: None,
+        }
+    }
 }
 
 /// The service's routes over `app`.
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
+    // Counters count from here on: the recorder is installed before any route runs.
+    telemetry::metrics();
+    let mut browser = Router::new()
         .route(
             "/upload-signature",
             get(signature::upload_signature).post(signature::upload_signature),
         )
-        .route("/vod/events", post(events::vod_event))
         .route("/uploads", get(uploads::list))
-        .route("/uploads/{file_id}", get(uploads::one))
+        .route("/uploads/{file_id}", get(uploads::one));
+    if !app.allowed_origins.is_empty() {
+        browser = browser
+            .layer(
+                CorsLayer::new()
+                    .allow_origin(AllowOrigin::list(app.allowed_origins.clone()))
+                    .allow_methods([Method::GET, Method::POST])
+                    .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+            )
+            .layer(axum::middleware::from_fn(preflight_no_content));
+    }
+    Router::new()
+        .merge(browser)
+        .route("/vod/events", post(events::vod_event))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
         .layer(axum::middleware::map_response(no_store))
+        .layer(axum::middleware::from_fn(telemetry::measure))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
         .with_state(app)
 }
 
@@ -72,5 +127,23 @@ async fn no_store(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// An accepted CORS preflight is answered 204 No Content (tower-http's is 200, empty).
+async fn preflight_no_content(request: Request, next: Next) -> Response {
+    let preflight = request.method() == Method::OPTIONS
+        && request
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = next.run(request).await;
+    if preflight
+        && response.status() == StatusCode::OK
+        && response
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+    {
+        *response.status_mut() = StatusCode::NO_CONTENT;
+    }
     response
 }

@@ -6,135 +6,133 @@
 //! curl -H 'Authorization: Bearer demo-token' http://127.0.0.1:8080/upload-signature
 //! ```
 //!
-//! Configured by environment: the key pair (`TENCENTCLOUD_SECRET_ID`,
-//! `TENCENTCLOUD_SECRET_KEY`), the callers (`VOD_UPLOAD_TOKENS`, `TOKEN:USER,...`) and the
-//! signature policy (`VOD_SIGNATURE_VALIDITY_SECS`, `VOD_ONE_TIME_VALID`, `VOD_PROCEDURE`,
-//! `VOD_CLASS_ID`, `VOD_SUB_APP_ID`) and, with several replicas, this one's place among them
-//! (`VOD_SIGNER_INSTANCE=INDEX/COUNT`); the event callbacks' `SignKey`
-//! (`VOD_EVENT_SIGN_KEY`), which makes unauthenticated callbacks get 401; `VOD_EVENTS=pull` for
-//! the reliable callback (`PullEvents`/`ConfirmEvents` against `VOD_API_ENDPOINT`, by default
-//! Tencent's); the store (`VOD_DATABASE_URL`, by default `sqlite://vod-uploads.db`) and how
-//! long it keeps raw events (`VOD_EVENT_RETENTION_DAYS`, default 30). Clients are held to [`Limits::default`]: 10 s to send a request head of at
-//! most 16 KiB, bodies of at most 64 KiB, 10 s per request. SIGTERM or SIGINT: stop
-//! accepting, finish what is in flight, exit 0.
+//! Configured by flags or the environment ([`Config`]: `--help` lists every variable with
+//! its default); `service/README.md` is the operator's guide. SIGTERM or SIGINT: stop
+//! accepting, finish what is in flight, close the store, exit 0.
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use tokio::runtime::Handle;
-
+use axum::http::HeaderValue;
+use clap::Parser as _;
 use tencent_vod_signature::{Credentials, Instance, SignKey};
-use vod_upload_service::auth::{TOKENS_VARIABLE, parse_tokens};
-use vod_upload_service::events::{SIGN_KEY_VARIABLE, unix_now};
+use tokio::runtime::Handle;
+use vod_upload_service::auth::{Auth, JwtSettings};
+use vod_upload_service::config::{Config, EventMode, unknown_variables};
+use vod_upload_service::events::unix_now;
 use vod_upload_service::policy::Policy;
-use vod_upload_service::pull::{DEFAULT_ENDPOINT, ENDPOINT_VARIABLE, MODE_VARIABLE, Puller};
+use vod_upload_service::pull::Puller;
+use vod_upload_service::rate::Limiter;
 use vod_upload_service::server::{Limits, serve};
 use vod_upload_service::store::{DatabaseUrl, Store};
-use vod_upload_service::{App, router};
-
-/// This replica's place among the replicas sharing the SecretId, `INDEX/COUNT`: no two
-/// replicas then ever hand out the same `random`.
-const INSTANCE_VARIABLE: &str = "VOD_SIGNER_INSTANCE";
-
-/// How many days raw events are kept for audit.
-const RETENTION_VARIABLE: &str = "VOD_EVENT_RETENTION_DAYS";
-
-/// Unset, raw events are kept this long.
-const DEFAULT_RETENTION_DAYS: u32 = 30;
-
-/// VOD keeps an unconfirmed event, and may deliver it again, for 4 days.
-const MIN_RETENTION_DAYS: u32 = 5;
-
-/// Listens here unless `--listen ADDR` says otherwise.
-const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+use vod_upload_service::{App, router, telemetry};
 
 fn main() -> ExitCode {
-    match start() {
+    // A usage error: clap's message and exit 2.
+    let config = Config::parse();
+    telemetry::init_logs(config.log_format);
+    match start(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            tracing::error!("{error}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn start() -> Result<(), String> {
-    let address = listen_address(std::env::args().skip(1))?;
-    let mut credentials = Credentials::from_env().map_err(|error| error.to_string())?;
-    if let Ok(instance) = std::env::var(INSTANCE_VARIABLE) {
+fn start(config: Config) -> Result<(), String> {
+    for name in unknown_variables(std::env::vars().map(|(name, _)| name)) {
+        tracing::warn!(variable = %name, "{name} is set but not read by this service (a typo?); --help lists the variables");
+    }
+    let mut credentials = Credentials::new(&config.secret_id, &config.secret_key)
+        .map_err(|error| format!("TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY: {error}"))?;
+    if let Some(instance) = &config.signer_instance {
         let instance = instance
             .parse::<Instance>()
-            .map_err(|error| format!("{INSTANCE_VARIABLE}: {error}"))?;
-        eprintln!("signing as instance {instance} of the fleet");
+            .map_err(|error| format!("VOD_SIGNER_INSTANCE: {error}"))?;
+        tracing::info!(%instance, "signing as an instance of the fleet");
         credentials = credentials.in_fleet(instance);
     }
-    let tokens = parse_tokens(&std::env::var(TOKENS_VARIABLE).unwrap_or_default())?;
-    if tokens.is_empty() {
-        eprintln!("warning: {TOKENS_VARIABLE} is empty: every signature request will get 401");
+    let signer = Policy::from_config(&config).signer(credentials)?;
+    let auth = Auth::new(
+        &config.upload_tokens,
+        &JwtSettings {
+            secret: config.auth_jwt_secret.as_deref(),
+            public_key: config.auth_jwt_public_key.as_deref(),
+            jwks: config.auth_jwks.as_deref(),
+            issuer: config.auth_jwt_issuer.as_deref(),
+            audience: config.auth_jwt_audience.as_deref(),
+        },
+    )?;
+    if !auth.accepts_anyone() {
+        tracing::warn!("no VOD_UPLOAD_TOKENS and no JWT key: every signature request will get 401");
     }
-    let policy = Policy::from_env()?;
-    let sign_key = match std::env::var(SIGN_KEY_VARIABLE) {
-        Ok(key) => {
-            Some(SignKey::new(key).map_err(|error| format!("{SIGN_KEY_VARIABLE}: {error}"))?)
-        }
-        Err(_) => {
-            eprintln!(
-                "warning: {SIGN_KEY_VARIABLE} is not set: event callbacks are not authenticated"
-            );
+    let sign_key = match &config.event_sign_key {
+        Some(key) => Some(
+            SignKey::new(key.clone()).map_err(|error| format!("VOD_EVENT_SIGN_KEY: {error}"))?,
+        ),
+        None => {
+            tracing::warn!("VOD_EVENT_SIGN_KEY is not set: event callbacks are not authenticated");
             None
         }
     };
-    let database = DatabaseUrl::from_env()?;
-    let retention_days = retention_days()?;
-    let puller = match std::env::var(MODE_VARIABLE).as_deref() {
-        Ok("pull") => {
-            let endpoint =
-                std::env::var(ENDPOINT_VARIABLE).unwrap_or_else(|_| DEFAULT_ENDPOINT.to_owned());
-            let secret_id = std::env::var(tencent_vod_signature::SECRET_ID_VARIABLE)
-                .map_err(|_| "pull mode needs TENCENTCLOUD_SECRET_ID".to_owned())?;
-            let secret_key = std::env::var(tencent_vod_signature::SECRET_KEY_VARIABLE)
-                .map_err(|_| "pull mode needs TENCENTCLOUD_SECRET_KEY".to_owned())?;
-            Some(Puller::new(
-                &endpoint,
-                secret_id,
-                secret_key,
-                policy.sub_app_id,
-            )?)
-        }
-        Ok(other) => {
-            return Err(format!(
-                "{MODE_VARIABLE} is {other:?}: \"pull\" for the reliable callback, unset for normal callbacks"
-            ));
-        }
-        Err(_) => None,
+    let allowed_origins = config
+        .allowed_origins
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .map(|origin| {
+            HeaderValue::from_str(origin)
+                .ok()
+                .filter(|_| origin.starts_with("http://") || origin.starts_with("https://"))
+                .ok_or_else(|| {
+                    format!(
+                        "VOD_ALLOWED_ORIGINS: {origin:?} is not an origin like https://app.example"
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let database: DatabaseUrl = config.database_url.parse()?;
+    let puller = match config.events {
+        EventMode::Pull => Some(Puller::new(
+            &config.api_endpoint,
+            config.secret_id.clone(),
+            config.secret_key.clone(),
+            config.sub_app_id,
+        )?),
+        EventMode::Callback => None,
     };
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async {
         let store = Store::open(&database)
             .await
             .map_err(|error| format!("{database}: {error}"))?;
-        eprintln!("store: {database}");
-        let app = Arc::new(App {
-            credentials,
-            tokens,
-            policy,
-            sign_key,
-            store,
-        });
-        tokio::spawn(prune_events(app.store.clone(), retention_days));
+        tracing::info!(store = %database, "store open");
+        let mut app = App::new(signer, auth, store);
+        app.limiter = Limiter::per_minute(config.signatures_per_minute);
+        app.sign_key = sign_key;
+        app.allowed_origins = allowed_origins;
         let stop = Arc::new(AtomicBool::new(false));
-        if let Some(puller) = puller {
-            eprintln!("pulling events from the VOD API (reliable callback)");
-            let (app, stop, runtime) = (Arc::clone(&app), Arc::clone(&stop), Handle::current());
-            std::thread::spawn(move || puller.run(&app, &runtime, &stop));
+        let running = Arc::new(AtomicBool::new(puller.is_some()));
+        if puller.is_some() {
+            app.puller_running = Some(Arc::clone(&running));
         }
-        let listener = tokio::net::TcpListener::bind(address)
+        let app = Arc::new(app);
+        tokio::spawn(housekeeping(Arc::clone(&app), config.event_retention_days));
+        if let Some(puller) = puller {
+            tracing::info!("pulling events from the VOD API (reliable callback)");
+            let (app, stop, runtime) = (Arc::clone(&app), Arc::clone(&stop), Handle::current());
+            std::thread::spawn(move || {
+                puller.run(&app, &runtime, &stop);
+                running.store(false, Ordering::Relaxed);
+            });
+        }
+        let listener = tokio::net::TcpListener::bind(config.listen)
             .await
-            .map_err(|error| format!("cannot listen on {address}: {error}"))?;
-        eprintln!("listening on http://{address}");
+            .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
+        tracing::info!("listening on http://{}", config.listen);
         serve(
             listener,
             router(Arc::clone(&app)),
@@ -145,44 +143,34 @@ fn start() -> Result<(), String> {
         // The puller ends after its current round; events it has not confirmed come back.
         stop.store(true, Ordering::Relaxed);
         app.store.close().await;
-        eprintln!("shut down");
+        tracing::info!("shut down");
         Ok(())
     })
 }
 
-/// How often the raw events older than the retention are deleted.
-const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+/// How often the housekeeping runs.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
 
-/// Deletes the raw events older than `days`, at start and then every [`PRUNE_EVERY`]. Upload
-/// records are the app's data and are never pruned.
-async fn prune_events(store: Store, days: u32) {
-    let mut every = tokio::time::interval(PRUNE_EVERY);
-    loop {
+/// Every [`HOUSEKEEPING_EVERY`]: forgets idle users' rate allowances; and every hour (at
+/// start too) deletes the raw events older than `days`. Upload records are the app's data and
+/// are never pruned.
+async fn housekeeping(app: Arc<App>, days: u32) {
+    let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
+    for tick in 0_u64.. {
         every.tick().await;
+        if let Some(limiter) = &app.limiter {
+            limiter.forget_idle();
+        }
+        if tick % 60 != 0 {
+            continue;
+        }
         let before = unix_now() - i64::from(days) * 86_400;
-        match store.prune_events(before).await {
+        match app.store.prune_events(before).await {
             Ok(0) => {}
-            Ok(pruned) => eprintln!("store: pruned {pruned} events older than {days} days"),
-            Err(error) => eprintln!("store: pruning failed, will try again: {error}"),
+            Ok(pruned) => tracing::info!(pruned, days, "pruned raw events"),
+            Err(error) => tracing::warn!(%error, "pruning failed; will try again"),
         }
     }
-}
-
-/// `VOD_EVENT_RETENTION_DAYS`, at least VOD's own retention, so that no event VOD may still
-/// deliver again is forgotten.
-fn retention_days() -> Result<u32, String> {
-    let Ok(value) = std::env::var(RETENTION_VARIABLE) else {
-        return Ok(DEFAULT_RETENTION_DAYS);
-    };
-    value
-        .parse()
-        .ok()
-        .filter(|days| *days >= MIN_RETENTION_DAYS)
-        .ok_or_else(|| {
-            format!(
-                "{RETENTION_VARIABLE} is {value:?}, expected whole days, at least {MIN_RETENTION_DAYS} (VOD delivers events again for up to 4 days)"
-            )
-        })
 }
 
 /// Resolves on the first SIGTERM or SIGINT (Ctrl-C).
@@ -200,26 +188,5 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
-    eprintln!("shutting down: finishing requests in flight");
-}
-
-/// `--listen ADDR` or `--listen=ADDR`, or the default.
-fn listen_address(mut args: impl Iterator<Item = String>) -> Result<SocketAddr, String> {
-    let mut listen = DEFAULT_LISTEN.to_owned();
-    while let Some(arg) = args.next() {
-        if let Some(value) = arg.strip_prefix("--listen=") {
-            value.clone_into(&mut listen);
-        } else if arg == "--listen" {
-            listen = args
-                .next()
-                .ok_or("--listen takes an address, e.g. 127.0.0.1:8080")?;
-        } else {
-            return Err(format!(
-                "unexpected argument {arg:?}; usage: vod-upload-service [--listen ADDR]"
-            ));
-        }
-    }
-    listen
-        .parse()
-        .map_err(|_| format!("--listen {listen:?} is not an address like 127.0.0.1:8080"))
+    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -20,6 +20,7 @@ use crate::App;
 use crate::events::{record_event, unix_now};
 use crate::record::EventRecord;
 use crate::tc3;
+use crate::telemetry;
 
 /// `pull` selects the reliable callback; unset, the service waits for normal callbacks.
 pub const MODE_VARIABLE: &str = "VOD_EVENTS";
@@ -29,6 +30,9 @@ pub const ENDPOINT_VARIABLE: &str = "VOD_API_ENDPOINT";
 
 /// Tencent's VOD API.
 pub const DEFAULT_ENDPOINT: &str = "https://vod.tencentcloudapi.com";
+
+/// The API's error when the long poll ended with no event.
+const NO_EVENT: &str = "ResourceNotFound.NoEvent";
 
 /// How the log names this way in.
 const SOURCE: &str = "vod/events (pull)";
@@ -97,8 +101,21 @@ impl Puller {
         })
     }
 
+    /// Calls `action` with `body`, counting the call by its outcome.
+    fn call(&self, action: &'static str, body: Value) -> Result<Value, String> {
+        let result = self.call_once(action, body);
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(error) if error.starts_with(NO_EVENT) => "no_event",
+            Err(_) => "error",
+        };
+        metrics::counter!("vod_puller_calls_total", "action" => action, "outcome" => outcome)
+            .increment(1);
+        result
+    }
+
     /// Calls `action` with `body`: its `Response`, or the API's error as `Code: Message`.
-    fn call(&self, action: &str, mut body: Value) -> Result<Value, String> {
+    fn call_once(&self, action: &str, mut body: Value) -> Result<Value, String> {
         if let Some(sub_app_id) = self.sub_app_id {
             body["SubAppId"] = json!(sub_app_id);
         }
@@ -159,7 +176,7 @@ impl Puller {
         let response = match self.call("PullEvents", json!({})) {
             Ok(response) => response,
             // Nothing happened during the long poll.
-            Err(error) if error.starts_with("ResourceNotFound.NoEvent") => return Ok(0),
+            Err(error) if error.starts_with(NO_EVENT) => return Ok(0),
             Err(error) => return Err(error),
         };
         let events = response["EventSet"].as_array().cloned().unwrap_or_default();
@@ -175,14 +192,16 @@ impl Puller {
                     .block_on(record_event(app, &record, SOURCE))
                     .map(drop),
                 Err(reason) => {
-                    eprintln!("{SOURCE}: dead letter, EventHandle {event_handle}: {reason}");
+                    tracing::warn!(source = SOURCE, event_handle, %reason, "dead letter");
+                    let event_type = raw["EventType"].as_str().unwrap_or("unknown");
+                    telemetry::event(event_type, "dead_lettered");
                     runtime.block_on(app.store.dead_letter(&text, &reason, SOURCE, unix_now()))
                 }
             };
             match committed {
                 Ok(()) => handles.extend(raw["EventHandle"].as_str().map(str::to_owned)),
                 Err(error) => {
-                    eprintln!("{SOURCE}: not confirmed, EventHandle {event_handle}: {error}");
+                    tracing::error!(source = SOURCE, event_handle, %error, "not confirmed");
                 }
             }
         }
@@ -196,7 +215,7 @@ impl Puller {
     pub fn run(&self, app: &App, runtime: &Handle, stop: &AtomicBool) {
         while !stop.load(Ordering::Relaxed) {
             if let Err(error) = self.round(app, runtime) {
-                eprintln!("{SOURCE}: {error}");
+                tracing::warn!(source = SOURCE, %error, "round failed");
                 std::thread::sleep(RETRY_PAUSE);
             }
         }

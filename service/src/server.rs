@@ -78,7 +78,7 @@ pub async fn serve(
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => stream,
                 Err(error) => {
-                    eprintln!("accept: {error}");
+                    tracing::warn!(%error, "accept failed");
                     // Out of file descriptors, say: let connections close before trying again.
                     tokio::time::sleep(ACCEPT_PAUSE).await;
                     continue;
@@ -102,9 +102,9 @@ pub async fn serve(
         .await
         .is_err()
     {
-        eprintln!(
-            "shutdown: connections still open after {:?} dropped",
-            limits.shutdown_grace
+        tracing::warn!(
+            grace = ?limits.shutdown_grace,
+            "shutdown: connections still open after the grace period dropped"
         );
     }
 }

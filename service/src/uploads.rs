@@ -12,10 +12,10 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::App;
-use crate::auth::authorize;
 use crate::record::check_file_id;
 use crate::reply::reply;
 use crate::store::{After, StoreError};
+use crate::telemetry::store_timed;
 
 /// Uploads per page unless `?limit=` says otherwise.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -29,15 +29,24 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(user) = authorize(&app, &headers) else {
-        return unauthorized();
+    let user = match app.auth.authorize(&headers) {
+        Ok(user) => user,
+        Err(refusal) => {
+            tracing::info!(reason = %refusal, "uploads: refused");
+            return unauthorized();
+        }
     };
     let (limit, after) = match page(query.as_deref().unwrap_or_default()) {
         Ok(page) => page,
         Err(message) => return reply(StatusCode::BAD_REQUEST, 4002, &message, Value::Null),
     };
     // One more than asked tells whether there is a next page.
-    match app.store.uploads(user, limit + 1, after.as_ref()).await {
+    match store_timed(
+        "uploads",
+        app.store.uploads(&user, limit + 1, after.as_ref()),
+    )
+    .await
+    {
         Ok(mut uploads) => {
             let next = if uploads.len() > limit as usize {
                 uploads.truncate(limit as usize);
@@ -69,13 +78,17 @@ pub async fn one(
     headers: HeaderMap,
     Path(file_id): Path<String>,
 ) -> Response {
-    let Some(user) = authorize(&app, &headers) else {
-        return unauthorized();
+    let user = match app.auth.authorize(&headers) {
+        Ok(user) => user,
+        Err(refusal) => {
+            tracing::info!(reason = %refusal, "uploads: refused");
+            return unauthorized();
+        }
     };
     if check_file_id(&file_id).is_err() {
         return not_found();
     }
-    match app.store.upload(user, &file_id).await {
+    match store_timed("upload", app.store.upload(&user, &file_id)).await {
         Ok(Some(upload)) => reply(StatusCode::OK, 0, "ok", upload),
         Ok(None) => not_found(),
         Err(error) => store_failed(&error),
@@ -141,7 +154,7 @@ fn not_found() -> Response {
 }
 
 fn store_failed(error: &StoreError) -> Response {
-    eprintln!("uploads: {error}");
+    tracing::error!(%error, "uploads: store failed");
     reply(
         StatusCode::SERVICE_UNAVAILABLE,
         5030,

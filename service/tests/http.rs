@@ -7,10 +7,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use tencent_vod_signature::{Credentials, UnverifiedSignature};
-use vod_upload_service::auth::parse_tokens;
 use vod_upload_service::policy::Policy;
+use vod_upload_service::router;
 use vod_upload_service::server::{Limits, serve};
-use vod_upload_service::{App, router};
 
 const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
@@ -25,12 +24,10 @@ async fn start_service(policy: Policy) -> String {
 }
 
 async fn start_with_sign_key(policy: Policy, sign_key: Option<&str>) -> String {
-    let app = Arc::new(App {
-        credentials: credentials(),
-        tokens: parse_tokens("token-a:alice,token-b:bob").expect("tokens"),
-        policy,
-        sign_key: sign_key.map(|key| tencent_vod_signature::SignKey::new(key).expect("a key")),
-        store: common::sqlite_store().await,
+    let app = Arc::new({
+        let mut app = common::app(&policy, "token-a:alice,token-b:bob").await;
+        app.sign_key = sign_key.map(|key| tencent_vod_signature::SignKey::new(key).expect("a key"));
+        app
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

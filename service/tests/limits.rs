@@ -6,14 +6,12 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tencent_vod_signature::Credentials;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::oneshot;
-use vod_upload_service::auth::parse_tokens;
 use vod_upload_service::policy::Policy;
+use vod_upload_service::router;
 use vod_upload_service::server::{Limits, serve};
-use vod_upload_service::{App, router};
 
 /// Limits short enough for a test: half a second for the head and for a request.
 fn short() -> Limits {
@@ -34,17 +32,7 @@ struct Running {
 }
 
 async fn start(limits: Limits) -> Running {
-    let app = Arc::new(App {
-        credentials: Credentials::new(
-            "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
-            "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
-        )
-        .expect("credentials"),
-        tokens: parse_tokens("token-a:alice").expect("tokens"),
-        policy: Policy::default(),
-        sign_key: None,
-        store: common::sqlite_store().await,
-    });
+    let app = Arc::new(common::app(&Policy::default(), "token-a:alice").await);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

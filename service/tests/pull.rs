@@ -14,10 +14,8 @@ use axum::{Json, Router};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use tencent_vod_signature::Credentials;
 use tokio::runtime::Handle;
 use vod_upload_service::App;
-use vod_upload_service::auth::parse_tokens;
 use vod_upload_service::policy::Policy;
 use vod_upload_service::pull::Puller;
 
@@ -165,13 +163,7 @@ async fn start_stand_in(stand_in: Arc<Mutex<StandIn>>) -> String {
 }
 
 async fn app() -> Arc<App> {
-    Arc::new(App {
-        credentials: Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials"),
-        tokens: parse_tokens("t:alice").expect("tokens"),
-        policy: Policy::default(),
-        sign_key: None,
-        store: common::sqlite_store().await,
-    })
+    Arc::new(common::app(&Policy::default(), "t:alice").await)
 }
 
 fn events() -> Vec<Value> {

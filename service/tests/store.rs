@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use tencent_vod_signature::{Credentials, Event};
-use vod_upload_service::auth::parse_tokens;
+use vod_upload_service::auth::{Auth, JwtSettings};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::record::EventRecord;
 use vod_upload_service::server::{Limits, serve};
@@ -257,16 +257,14 @@ async fn reopening_runs_no_migration_twice_and_keeps_the_records() {
 async fn with_the_store_down_a_callback_gets_503_and_nothing_is_written() {
     let url = common::sqlite_url();
     let store = Store::open(&url).await.expect("opens");
-    let app = Arc::new(App {
-        credentials: Credentials::new(
-            "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE",
-            "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE",
+    let app = Arc::new({
+        let credentials =
+            Credentials::new(common::SECRET_ID, common::SECRET_KEY).expect("credentials");
+        App::new(
+            Policy::default().signer(credentials).expect("valid"),
+            Auth::new("token-a:alice", &JwtSettings::default()).expect("tokens"),
+            store.clone(),
         )
-        .expect("credentials"),
-        tokens: parse_tokens("token-a:alice").expect("tokens"),
-        policy: Policy::default(),
-        sign_key: None,
-        store: store.clone(),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

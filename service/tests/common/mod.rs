@@ -202,3 +202,21 @@ pub fn now_secs() -> u64 {
         .expect("after 1970")
         .as_secs()
 }
+
+/// An app signing with the demo key pair under `policy`, for the callers of `tokens`.
+pub async fn app(
+    policy: &vod_upload_service::policy::Policy,
+    tokens: &str,
+) -> vod_upload_service::App {
+    let credentials =
+        tencent_vod_signature::Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials");
+    vod_upload_service::App::new(
+        policy.signer(credentials).expect("a valid policy"),
+        vod_upload_service::auth::Auth::new(
+            tokens,
+            &vod_upload_service::auth::JwtSettings::default(),
+        )
+        .expect("tokens"),
+        sqlite_store().await,
+    )
+}
