@@ -1,5 +1,6 @@
 //! The service's whole configuration: one struct, read from flags and the environment by clap,
-//! so that `vod-upload-service --help` lists every variable with its default. Values that are
+//! so that `vod-upload-service --help` lists every variable with its default. Each value is
+//! named after its variable, so that a refusal at start names the variable. Values that are
 //! secrets are never shown (`hide_env_values`).
 
 use std::net::SocketAddr;
@@ -34,96 +35,158 @@ pub enum EventMode {
 )]
 pub struct Config {
     /// The address to listen on.
-    #[arg(long, env = "VOD_LISTEN", default_value = "127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "VOD_LISTEN",
+        value_name = "VOD_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
     pub listen: SocketAddr,
 
     /// The API key's SecretId.
-    #[arg(long, env = "TENCENTCLOUD_SECRET_ID", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TENCENTCLOUD_SECRET_ID",
+        value_name = "TENCENTCLOUD_SECRET_ID",
+        hide_env_values = true
+    )]
     pub secret_id: String,
 
     /// The API key's SecretKey.
-    #[arg(long, env = "TENCENTCLOUD_SECRET_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TENCENTCLOUD_SECRET_KEY",
+        value_name = "TENCENTCLOUD_SECRET_KEY",
+        hide_env_values = true
+    )]
     pub secret_key: String,
 
     /// Demo callers: `TOKEN:USER,TOKEN:USER`.
     #[arg(
         long,
         env = "VOD_UPLOAD_TOKENS",
+        value_name = "VOD_UPLOAD_TOKENS",
         hide_env_values = true,
         default_value = ""
     )]
     pub upload_tokens: String,
 
     /// JWT callers: the HS256 key (the variable's UTF-8 bytes).
-    #[arg(long, env = "VOD_AUTH_JWT_SECRET", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "VOD_AUTH_JWT_SECRET",
+        value_name = "VOD_AUTH_JWT_SECRET",
+        hide_env_values = true
+    )]
     pub auth_jwt_secret: Option<String>,
 
     /// JWT callers: the path of a PEM public key (RS256 or ES256).
-    #[arg(long, env = "VOD_AUTH_JWT_PUBLIC_KEY")]
+    #[arg(
+        long,
+        env = "VOD_AUTH_JWT_PUBLIC_KEY",
+        value_name = "VOD_AUTH_JWT_PUBLIC_KEY"
+    )]
     pub auth_jwt_public_key: Option<PathBuf>,
 
     /// JWT callers: the path of a JWKS file, keys chosen by `kid`.
-    #[arg(long, env = "VOD_AUTH_JWKS")]
+    #[arg(long, env = "VOD_AUTH_JWKS", value_name = "VOD_AUTH_JWKS")]
     pub auth_jwks: Option<PathBuf>,
 
     /// The `iss` a JWT must carry, when set.
-    #[arg(long, env = "VOD_AUTH_JWT_ISSUER")]
+    #[arg(long, env = "VOD_AUTH_JWT_ISSUER", value_name = "VOD_AUTH_JWT_ISSUER")]
     pub auth_jwt_issuer: Option<String>,
 
     /// The `aud` a JWT must carry, when set.
-    #[arg(long, env = "VOD_AUTH_JWT_AUDIENCE")]
+    #[arg(
+        long,
+        env = "VOD_AUTH_JWT_AUDIENCE",
+        value_name = "VOD_AUTH_JWT_AUDIENCE"
+    )]
     pub auth_jwt_audience: Option<String>,
 
     /// Origins allowed to call from a browser: comma-separated, exact (`https://app.example`);
     /// none when unset.
-    #[arg(long, env = "VOD_ALLOWED_ORIGINS", default_value = "")]
+    #[arg(
+        long,
+        env = "VOD_ALLOWED_ORIGINS",
+        value_name = "VOD_ALLOWED_ORIGINS",
+        default_value = ""
+    )]
     pub allowed_origins: String,
 
     /// Signatures per user per minute (a burst of that many, refilled evenly); 0: no limit.
-    #[arg(long, env = "VOD_SIGNATURES_PER_MINUTE", default_value_t = 60)]
+    #[arg(
+        long,
+        env = "VOD_SIGNATURES_PER_MINUTE",
+        value_name = "VOD_SIGNATURES_PER_MINUTE",
+        default_value_t = 60
+    )]
     pub signatures_per_minute: u32,
 
     /// Log format.
-    #[arg(long, env = "VOD_LOG_FORMAT", value_enum, default_value = "text")]
+    #[arg(
+        long,
+        env = "VOD_LOG_FORMAT",
+        value_name = "VOD_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
     pub log_format: LogFormat,
 
     /// Validity of the signatures handed out, in seconds.
-    #[arg(long, env = "VOD_SIGNATURE_VALIDITY_SECS", default_value_t = 3600)]
+    #[arg(
+        long,
+        env = "VOD_SIGNATURE_VALIDITY_SECS",
+        value_name = "VOD_SIGNATURE_VALIDITY_SECS",
+        default_value_t = 3600
+    )]
     pub signature_validity_secs: u64,
 
     /// `1`: every signature is one-time (`oneTimeValid=1`); `0`: `oneTimeValid=0`; unset: left
     /// out.
-    #[arg(long, env = "VOD_ONE_TIME_VALID", value_parser = ["0", "1"])]
+    #[arg(long, env = "VOD_ONE_TIME_VALID", value_name = "VOD_ONE_TIME_VALID", value_parser = ["0", "1"])]
     pub one_time_valid: Option<String>,
 
     /// The task flow VOD runs after each upload (`procedure`).
-    #[arg(long, env = "VOD_PROCEDURE")]
+    #[arg(long, env = "VOD_PROCEDURE", value_name = "VOD_PROCEDURE")]
     pub procedure: Option<String>,
 
     /// The uploaded media's category (`classId`).
-    #[arg(long, env = "VOD_CLASS_ID")]
+    #[arg(long, env = "VOD_CLASS_ID", value_name = "VOD_CLASS_ID")]
     pub class_id: Option<u64>,
 
     /// The VOD application (`vodSubAppId`; accounts opened after 2023-12-25 must name it).
-    #[arg(long, env = "VOD_SUB_APP_ID")]
+    #[arg(long, env = "VOD_SUB_APP_ID", value_name = "VOD_SUB_APP_ID")]
     pub sub_app_id: Option<u64>,
 
     /// This replica's place among those sharing the SecretId: `INDEX/COUNT`.
-    #[arg(long, env = "VOD_SIGNER_INSTANCE")]
+    #[arg(long, env = "VOD_SIGNER_INSTANCE", value_name = "VOD_SIGNER_INSTANCE")]
     pub signer_instance: Option<String>,
 
     /// The callbacks' `SignKey` (set with `ModifyEventConfig`).
-    #[arg(long, env = "VOD_EVENT_SIGN_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "VOD_EVENT_SIGN_KEY",
+        value_name = "VOD_EVENT_SIGN_KEY",
+        hide_env_values = true
+    )]
     pub event_sign_key: Option<String>,
 
     /// How events arrive.
-    #[arg(long, env = "VOD_EVENTS", value_enum, default_value = "callback")]
+    #[arg(
+        long,
+        env = "VOD_EVENTS",
+        value_name = "VOD_EVENTS",
+        value_enum,
+        default_value = "callback"
+    )]
     pub events: EventMode,
 
     /// The VOD API, for the reliable callback.
     #[arg(
         long,
         env = "VOD_API_ENDPOINT",
+        value_name = "VOD_API_ENDPOINT",
         default_value = "https://vod.tencentcloudapi.com"
     )]
     pub api_endpoint: String,
@@ -132,13 +195,14 @@ pub struct Config {
     #[arg(
         long,
         env = "VOD_DATABASE_URL",
+        value_name = "VOD_DATABASE_URL",
         hide_env_values = true,
         default_value = "sqlite://vod-uploads.db"
     )]
     pub database_url: String,
 
     /// Days raw events are kept for audit (at least 5: VOD may deliver again for 4 days).
-    #[arg(long, env = "VOD_EVENT_RETENTION_DAYS", default_value_t = 30,
+    #[arg(long, env = "VOD_EVENT_RETENTION_DAYS", value_name = "VOD_EVENT_RETENTION_DAYS", default_value_t = 30,
         value_parser = clap::value_parser!(u32).range(5..))]
     pub event_retention_days: u32,
 }
