@@ -2,7 +2,8 @@
 # /upload-signature throughput of two builds of vod-upload-service, alternated, one right
 # after the other (the machine is shared: only alternated runs compare), on loopback only,
 # bounded in time (ROUNDS x 2 x 8 s). Prints each run's requests/s, then the medians and
-# their ratio. Needs wrk.
+# their ratio. The services log (at their default level) to a file, as a deployment would.
+# Needs wrk.
 #
 #   cargo build --release -p vod-upload-service            # the new build: target/release/
 #   git worktree add /tmp/old OLD_COMMIT && (cd /tmp/old && CARGO_TARGET_DIR=/tmp/old-target \
@@ -21,7 +22,7 @@ one() {
     TENCENTCLOUD_SECRET_ID=AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE \
     TENCENTCLOUD_SECRET_KEY=Gu5t9xGARNpq86cd98joQYCN3EXAMPLE \
     VOD_UPLOAD_TOKENS=ab-token:ab VOD_SIGNATURES_PER_MINUTE=0 \
-        "$binary" --listen 127.0.0.1:$port 2>/dev/null &
+        "$binary" --listen 127.0.0.1:$port 2>>"$work/service.log" &
     pid=$!
     for _ in $(seq 100); do
         wrk -t1 -c1 -d1s -H 'Authorization: Bearer ab-token' http://127.0.0.1:$port/upload-signature >/dev/null 2>&1 && break

@@ -44,8 +44,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use tencent_vod_signature::{SignKey, Signer};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
-use tracing::Level;
 
 use crate::auth::Auth;
 use crate::rate::Limiter;
@@ -113,12 +111,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .layer(axum::middleware::map_response(no_store))
-        .layer(axum::middleware::from_fn(telemetry::measure))
-        .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(DefaultOnResponse::new().level(Level::INFO)),
-        )
+        .layer(axum::middleware::from_fn(telemetry::observe))
         .with_state(app)
 }
 

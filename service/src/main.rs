@@ -32,7 +32,7 @@ use vod_upload_service::{App, router, telemetry};
 fn main() -> ExitCode {
     // A usage error: clap's message and exit 2.
     let config = Config::parse();
-    telemetry::init_logs(config.log_format);
+    let _logs = telemetry::init_logs(config.log_format);
     match start(config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -149,10 +149,10 @@ fn start(config: Config) -> Result<(), String> {
 }
 
 /// How often the housekeeping runs.
-const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(5);
 
-/// Every [`HOUSEKEEPING_EVERY`]: forgets idle users' rate allowances; and every hour (at
-/// start too) deletes the raw events older than `days`. Upload records are the app's data and
+/// Every [`HOUSEKEEPING_EVERY`]: folds the histograms' samples in and forgets idle users'
+/// rate allowances; and every hour (at start too) deletes the raw events older than `days`. Upload records are the app's data and
 /// are never pruned.
 async fn housekeeping(app: Arc<App>, days: u32) {
     let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
@@ -161,7 +161,9 @@ async fn housekeeping(app: Arc<App>, days: u32) {
         if let Some(limiter) = &app.limiter {
             limiter.forget_idle();
         }
-        if tick % 60 != 0 {
+        // Histograms keep their samples until this folds them in: bounded memory.
+        telemetry::metrics().run_upkeep();
+        if tick % 720 != 0 {
             continue;
         }
         let before = unix_now() - i64::from(days) * 86_400;

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::App;
 use crate::reply::reply;
+use crate::telemetry::Minted;
 
 /// What a successful answer carries in `data`.
 #[derive(Serialize)]
@@ -21,8 +22,8 @@ struct SignatureData<'a> {
 
 /// Answers an authorised caller with a fresh signature made by the service's signer; the
 /// query and body are not read (the caller chooses nothing). Every call mints a distinct
-/// signature: the web upload SDK asks before every request. Logs one line per signature
-/// (the user and `expireTime`, never the signature, a bearer credential).
+/// signature: the web upload SDK asks before every request. The request's log line names
+/// the user and `expireTime`, never the signature (a bearer credential).
 pub async fn upload_signature(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     let user = match app.auth.authorize(&headers) {
         Ok(user) => user,
@@ -58,9 +59,8 @@ pub async fn upload_signature(State(app): State<Arc<App>>, headers: HeaderMap) -
         .source_context(json!({ "userId": user }).to_string());
     match app.signer.sign(&request) {
         Ok(signed) => {
-            tracing::info!(%user, expire_time = signed.expire_time(), "upload-signature: minted");
             metrics::counter!("vod_signatures_minted_total").increment(1);
-            reply(
+            let mut response = reply(
                 StatusCode::OK,
                 0,
                 "ok",
@@ -68,7 +68,13 @@ pub async fn upload_signature(State(app): State<Arc<App>>, headers: HeaderMap) -
                     signature: signed.as_str(),
                     expire_time: signed.expire_time(),
                 },
-            )
+            );
+            // The request's log line names the user and expireTime (telemetry::observe).
+            response.extensions_mut().insert(Minted {
+                user,
+                expire_time: signed.expire_time(),
+            });
+            response
         }
         Err(error) => {
             // The crate's errors never contain the key.

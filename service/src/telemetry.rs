@@ -12,7 +12,10 @@
 //! | `vod_store_seconds` | `operation` (histogram) |
 //! | `http_request_duration_seconds` | `route`, `status` (histogram) |
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
+use std::io::IsTerminal as _;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -20,20 +23,29 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 
-/// Starts logging to stderr in `format`, filtered by `RUST_LOG` (default `info`).
-pub fn init_logs(format: LogFormat) {
+/// Starts logging to stderr in `format`, filtered by `RUST_LOG` (default `info`). Lines are
+/// formatted on the thread that logs and written by a thread of their own, in batches, so
+/// that a request does not wait for a write; none is dropped (a full queue makes the logging
+/// thread wait). Keep the guard until the process ends: dropping it writes what is queued.
+pub fn init_logs(format: LogFormat) -> WorkerGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let (writer, guard) = NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(writer);
     match format {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
+    guard
 }
 
 /// The process's metrics recorder, installed on first use; its handle renders them.
@@ -54,21 +66,70 @@ pub fn metrics() -> &'static PrometheusHandle {
     })
 }
 
-/// Records every request's duration by route and status.
-pub async fn measure(request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned());
+/// What the signature route tells the request's log line: the signature minted (never the
+/// signature itself, a bearer credential).
+#[derive(Debug, Clone)]
+pub struct Minted {
+    /// Whose it is.
+    pub user: String,
+    /// Its `expireTime`.
+    pub expire_time: u64,
+}
+
+/// Every request's one log line (method, route, status, latency; for a signature minted, its
+/// user and `expireTime` too) and its duration in `http_request_duration_seconds`.
+///
+/// Written here rather than with tower-http's `TraceLayer` and a log line of the handler's
+/// own: that pair (a span per request, a second line per signature) cost half of
+/// `/upload-signature`'s throughput (HACKING.md, "Logs and metrics on the hot path").
+pub async fn observe(request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let method = request.method().clone();
+    let matched = request.extensions().get::<MatchedPath>().cloned();
     let response = next.run(request).await;
-    metrics::histogram!(
-        "http_request_duration_seconds",
-        "route" => route,
-        "status" => response.status().as_u16().to_string()
-    )
-    .record(started.elapsed().as_secs_f64());
+    let latency = started.elapsed();
+    let status = response.status().as_u16();
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let latency_ms = latency.as_secs_f64() * 1000.0;
+    match response.extensions().get::<Minted>() {
+        Some(minted) => tracing::info!(
+            %method, route, status, latency_ms,
+            user = %minted.user, expire_time = minted.expire_time,
+            "request: signature minted"
+        ),
+        None => tracing::info!(%method, route, status, latency_ms, "request"),
+    }
+    request_histogram(route, status).record(latency.as_secs_f64());
     response
+}
+
+/// The duration histogram of `route` and `status`, its handle kept per thread: registering a
+/// labelled metric allocates and locks, looking up a kept handle does neither.
+fn request_histogram(route: &str, status: u16) -> metrics::Histogram {
+    thread_local! {
+        static HANDLES: RefCell<HashMap<u16, HashMap<String, metrics::Histogram>>> =
+            RefCell::new(HashMap::new());
+    }
+    HANDLES.with(|handles| {
+        if let Some(histogram) = handles
+            .borrow()
+            .get(&status)
+            .and_then(|routes| routes.get(route))
+        {
+            return histogram.clone();
+        }
+        let histogram = metrics::histogram!(
+            "http_request_duration_seconds",
+            "route" => route.to_owned(),
+            "status" => status.to_string()
+        );
+        handles
+            .borrow_mut()
+            .entry(status)
+            .or_default()
+            .insert(route.to_owned(), histogram.clone());
+        histogram
+    })
 }
 
 /// Counts an event by type and outcome.

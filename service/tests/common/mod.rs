@@ -114,6 +114,19 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Stops it with SIGTERM, as an operator does, and waits until it has exited; its exit
+    /// status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        self.child.wait().expect("it exits")
+    }
+}
+
 impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.child.kill();
