@@ -153,10 +153,9 @@ impl Jwt {
         let (keys, algorithms) = match sources {
             [false, false, false] => return Ok(None),
             [true, false, false] => (
-                Keys::One(
-                    DecodingKey::from_secret(settings.secret.unwrap_or_default().as_bytes())
-                        .map_err(|error| format!("VOD_AUTH_JWT_SECRET: {error}"))?,
-                ),
+                Keys::One(DecodingKey::from_secret(
+                    settings.secret.unwrap_or_default().as_bytes(),
+                )),
                 vec![Algorithm::HS256],
             ),
             [false, true, false] => {

@@ -373,3 +373,105 @@ async fn with_a_sign_key_only_signed_unexpired_callbacks_are_handled_and_each_on
     .await;
     assert_eq!(answer.status, 200, "still minting");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_uploads_api_shows_each_caller_their_own_and_refuses_bad_pages() {
+    let base = start_service(Policy::default()).await;
+    let file_id = common::unique("9");
+    let source_context = minted_source_context(&base, "token-a").await;
+    let event = json!({ "EventType": "NewFileUpload", "FileUploadEvent": { "FileId": file_id,
+        "MediaBasicInfo": { "Name": "clip", "SourceInfo": { "SourceContext": source_context } },
+        "MetaData": { "Size": 2048, "Duration": 1.5 } } });
+    let answer = call(
+        "POST",
+        format!("{base}/vod/events"),
+        None,
+        Some(event.to_string()),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let mine = call("GET", format!("{base}/uploads"), Some("token-a"), None).await;
+    assert_eq!(mine.status, 200, "{}", mine.body);
+    assert_eq!(
+        mine.headers.get("cache-control").map(String::as_str),
+        Some("no-store")
+    );
+    let uploads = mine.body["data"]["uploads"].as_array().expect("a list");
+    assert_eq!(uploads.len(), 1);
+    let upload = &uploads[0];
+    for member in [
+        "fileId",
+        "userId",
+        "status",
+        "name",
+        "mediaUrl",
+        "coverUrl",
+        "size",
+        "duration",
+        "uploadedAt",
+        "updatedAt",
+        "procedureTaskId",
+        "taskStatus",
+        "errCode",
+        "message",
+        "reviewSuggestion",
+    ] {
+        assert!(upload.get(member).is_some(), "{member} in {upload}");
+    }
+    assert_eq!(upload["fileId"], file_id.as_str());
+    assert_eq!(upload["userId"], "alice");
+    assert_eq!(upload["status"], "uploaded");
+    assert_eq!(
+        (upload["size"].clone(), upload["duration"].clone()),
+        (json!(2048), json!(1.5))
+    );
+    assert_eq!(upload["reviewSuggestion"], Value::Null);
+    assert_eq!(mine.body["data"]["next"], Value::Null, "one page");
+    let one = call(
+        "GET",
+        format!("{base}/uploads/{file_id}"),
+        Some("token-a"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (one.status, one.body["data"]["fileId"].clone()),
+        (200, json!(file_id))
+    );
+    // Bob sees none of it.
+    let bobs = call("GET", format!("{base}/uploads"), Some("token-b"), None).await;
+    assert_eq!(bobs.body["data"]["uploads"], json!([]));
+    let not_his = call(
+        "GET",
+        format!("{base}/uploads/{file_id}"),
+        Some("token-b"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (not_his.status, not_his.body["code"].clone()),
+        (404, json!(4004))
+    );
+    for query in [
+        "limit=0",
+        "limit=101",
+        "limit=x",
+        "cursor=abc",
+        "cursor=1.x",
+    ] {
+        let refused = call(
+            "GET",
+            format!("{base}/uploads?{query}"),
+            Some("token-a"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            (refused.status, refused.body["code"].clone()),
+            (400, json!(4002)),
+            "{query}"
+        );
+    }
+    let anonymous = call("GET", format!("{base}/uploads"), None, None).await;
+    assert_eq!(anonymous.status, 401);
+}

@@ -82,6 +82,17 @@ impl Service {
     /// Starts the binary with the demo key pair and `env`, its log in `log` (appended), and
     /// waits until it answers.
     pub fn spawn(env: &[(&str, String)], log: &std::path::Path) -> Self {
+        // A free port can be taken by another test's service between our look and its bind:
+        // a service that exits at start is started again on another port.
+        for _ in 0..5 {
+            if let Some(service) = Self::try_spawn(env, log) {
+                return service;
+            }
+        }
+        panic!("the service did not start; its log: {}", log.display());
+    }
+
+    fn try_spawn(env: &[(&str, String)], log: &std::path::Path) -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
@@ -100,13 +111,23 @@ impl Service {
             .stderr(log)
             .spawn()
             .expect("the service starts");
-        let service = Self {
+        let mut service = Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
         };
         for _ in 0..200 {
+            if service.child.try_wait().expect("a status").is_some() {
+                return None;
+            }
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return service;
+                // Whoever answered, it must be ours: it has not exited for want of the port.
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                return service
+                    .child
+                    .try_wait()
+                    .expect("a status")
+                    .is_none()
+                    .then_some(service);
             }
             std::thread::sleep(std::time::Duration::from_millis(25));
         }
