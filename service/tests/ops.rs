@@ -10,26 +10,15 @@ use std::sync::Arc;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
 use tencent_vod_signature::UnverifiedSignature;
+use vod_upload_service::App;
 use vod_upload_service::auth::{Auth, JwtSettings};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::rate::Limiter;
-use vod_upload_service::server::{Limits, serve};
-use vod_upload_service::{App, router};
 
 const HS_KEY: &str = "a-login-service-hs256-key-of-32-bytes!";
 
 async fn start(app: App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(serve(
-        listener,
-        router(Arc::new(app)),
-        Limits::default(),
-        std::future::pending(),
-    ));
-    format!("http://{address}")
+    common::serve_app(app).await
 }
 
 async fn app_with(tokens: &str, jwt: &JwtSettings<'_>) -> App {

@@ -9,12 +9,11 @@ use std::sync::Arc;
 
 use serde_json::json;
 use tencent_vod_signature::{Credentials, Event};
+use vod_upload_service::App;
 use vod_upload_service::auth::{Auth, JwtSettings};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::record::EventRecord;
-use vod_upload_service::server::{Limits, serve};
 use vod_upload_service::store::{After, DatabaseUrl, Outcome, Store};
-use vod_upload_service::{App, router};
 
 /// The engines to run on: SQLite always, PostgreSQL when configured.
 fn engines() -> Vec<DatabaseUrl> {
@@ -257,25 +256,13 @@ async fn reopening_runs_no_migration_twice_and_keeps_the_records() {
 async fn with_the_store_down_a_callback_gets_503_and_nothing_is_written() {
     let url = common::sqlite_url();
     let store = Store::open(&url).await.expect("opens");
-    let app = Arc::new({
-        let credentials =
-            Credentials::new(common::SECRET_ID, common::SECRET_KEY).expect("credentials");
-        App::new(
-            Policy::default().signer(credentials).expect("valid"),
-            Auth::new("token-a:alice", &JwtSettings::default()).expect("tokens"),
-            store.clone(),
-        )
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(serve(
-        listener,
-        router(app),
-        Limits::default(),
-        std::future::pending(),
-    ));
+    let credentials = Credentials::new(common::SECRET_ID, common::SECRET_KEY).expect("credentials");
+    let base = common::serve_app(App::new(
+        Policy::default().signer(credentials).expect("valid"),
+        Auth::new("token-a:alice", &JwtSettings::default()).expect("tokens"),
+        store.clone(),
+    ))
+    .await;
     store.close().await;
     let body =
         json!({ "EventType": "NewFileUpload", "FileUploadEvent": { "FileId": "5285890784246869930",
@@ -287,7 +274,7 @@ async fn with_the_store_down_a_callback_gets_503_and_nothing_is_written() {
             .build()
             .into();
         let mut response = agent
-            .post(&format!("http://{address}/vod/events"))
+            .post(&format!("{base}/vod/events"))
             .send(body)
             .expect("HTTP exchange");
         let text = response.body_mut().read_to_string().expect("body");

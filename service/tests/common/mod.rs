@@ -254,3 +254,18 @@ pub async fn app(
         sqlite_store().await,
     )
 }
+
+/// Serves `app` on a free loopback port, in this runtime; its base URL.
+pub async fn serve_app(app: vod_upload_service::App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(vod_upload_service::server::serve(
+        listener,
+        vod_upload_service::router(std::sync::Arc::new(app)),
+        vod_upload_service::server::Limits::default(),
+        std::future::pending(),
+    ));
+    format!("http://{address}")
+}
