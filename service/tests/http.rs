@@ -49,14 +49,6 @@ struct Answer {
     body: Value,
 }
 
-/// A client that reports every status instead of failing on 4xx and 5xx.
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 /// Mints a signature for the caller of `token` and returns the `sourceContext` it carries,
 /// read back without the key as VOD would echo it.
 async fn minted_source_context(base: &str, token: &'static str) -> String {
@@ -80,7 +72,7 @@ async fn call(
     body: Option<String>,
 ) -> Answer {
     tokio::task::spawn_blocking(move || {
-        let agent = agent();
+        let agent = common::agent();
         let bearer = token.map(|token| format!("Bearer {token}"));
         let mut response = match method {
             "GET" => {
@@ -102,16 +94,7 @@ async fn call(
         }
         .expect("HTTP exchange");
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    value.to_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
+        let headers = common::headers_of(&response);
         let text = response.body_mut().read_to_string().expect("body");
         Answer {
             status,
@@ -284,7 +267,7 @@ async fn malformed_events_get_400_and_the_service_keeps_running() {
 /// POSTs `body` as `text/plain`, as VOD's callbacks may be: status and JSON body.
 async fn post_text(url: String, body: String) -> (u16, Value) {
     tokio::task::spawn_blocking(move || {
-        let agent = agent();
+        let agent = common::agent();
         let mut response = agent
             .post(&url)
             .header("Content-Type", "text/plain")
@@ -299,13 +282,6 @@ async fn post_text(url: String, body: String) -> (u16, Value) {
     })
     .await
     .expect("client thread")
-}
-
-/// `Sign` = MD5(key + T), computed here with the `md-5` crate (not the service's checker).
-fn sign(key: &str, t: u64) -> String {
-    use md5::{Digest, Md5};
-    let digest = Md5::digest(format!("{key}{t}").as_bytes());
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -335,31 +311,38 @@ async fn with_a_sign_key_only_signed_unexpired_callbacks_are_handled_and_each_on
     };
     let url = format!("{base}/vod/events");
     let t = now + 600;
-    let (status, body) = post_text(url.clone(), upload(Some(sign(KEY, t)), t)).await;
+    let (status, body) = post_text(url.clone(), upload(Some(common::sign(KEY, t)), t)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["code"], 0);
     assert_eq!(body["data"]["userId"], "alice");
     assert_eq!(body["data"]["fileId"], "5285890784246869930");
     assert_eq!(body["data"]["repeated"], false);
     // VOD redelivers: answered, not handled again. Upper-case hex is the same Sign.
-    let (status, body) = post_text(url.clone(), upload(Some(sign(KEY, t).to_uppercase()), t)).await;
+    let (status, body) = post_text(
+        url.clone(),
+        upload(Some(common::sign(KEY, t).to_uppercase()), t),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["repeated"], true);
     for (what, event) in [
-        ("wrong Sign", upload(Some(sign("OtherKey", t)), t)),
+        ("wrong Sign", upload(Some(common::sign("OtherKey", t)), t)),
         ("no Sign", upload(None, t)),
-        ("expired T", upload(Some(sign(KEY, now - 3600)), now - 3600)),
+        (
+            "expired T",
+            upload(Some(common::sign(KEY, now - 3600)), now - 3600),
+        ),
     ] {
         let (status, body) = post_text(url.clone(), event).await;
         assert_eq!(status, 401, "{what}: {body}");
     }
-    let whole = upload(Some(sign(KEY, t)), t);
+    let whole = upload(Some(common::sign(KEY, t)), t);
     let (status, _) = post_text(url.clone(), whole[..whole.len() / 2].to_owned()).await;
     assert_eq!(status, 400, "truncated");
     let task = json!({
         "EventType": "ProcedureStateChanged",
         "ProcedureStateChangeEvent": { "TaskId": "1250000001-procedurev2-abc", "Status": "FINISH", "ErrCode": 0, "FileId": "5285890784246869930" },
-        "Sign": sign(KEY, t), "T": t
+        "Sign": common::sign(KEY, t), "T": t
     });
     let (status, body) = post_text(url.clone(), task.to_string()).await;
     assert_eq!(status, 200, "{body}");

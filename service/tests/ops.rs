@@ -42,16 +42,7 @@ async fn request(
         let mut response = agent
             .run(request.body(()).expect("a request"))
             .expect("HTTP exchange");
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    value.to_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
+        let headers = common::headers_of(&response);
         (
             response.status().as_u16(),
             headers,

@@ -269,19 +269,7 @@ async fn with_the_store_down_a_callback_gets_503_and_nothing_is_written() {
         "MediaBasicInfo": { "SourceInfo": { "SourceContext": "{\"userId\":\"alice\"}" } } } })
         .to_string();
     let (status, answer) = tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let mut response = agent
-            .post(&format!("{base}/vod/events"))
-            .send(body)
-            .expect("HTTP exchange");
-        let text = response.body_mut().read_to_string().expect("body");
-        (
-            response.status().as_u16(),
-            serde_json::from_str::<serde_json::Value>(&text).expect("JSON"),
-        )
+        common::post(&common::agent(), &format!("{base}/vod/events"), &body).expect("HTTP exchange")
     })
     .await
     .expect("client");

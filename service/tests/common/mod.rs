@@ -164,6 +164,22 @@ pub fn agent() -> ureq::Agent {
         .into()
 }
 
+/// A response's headers, names in lower case.
+pub fn headers_of<B>(
+    response: &ureq::http::Response<B>,
+) -> std::collections::HashMap<String, String> {
+    response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                value.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// POSTs `body` to `url`: the status and JSON answer, or the transport's error.
 pub fn post(
     agent: &ureq::Agent,
