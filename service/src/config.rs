@@ -182,7 +182,7 @@ pub struct Config {
     )]
     pub events: EventMode,
 
-    /// The VOD API, for the reliable callback.
+    /// The VOD API: callbacks are confirmed with it, and in pull mode events pulled from it.
     #[arg(
         long,
         env = "VOD_API_ENDPOINT",

@@ -7,10 +7,12 @@
 //!   signature whose `sourceContext` carries the user, `{"userId":"..."}`. What the signature
 //!   allows (validity, `oneTimeValid`, `procedure`, `classId`) is the service's
 //!   [`policy::Policy`], never the caller's choice; at most `VOD_SIGNATURES_PER_MINUTE` a user.
-//! - `POST /vod/events`: VOD's event callback; a `NewFileUpload` event carries the
-//!   signature's `sourceContext` back, so the service learns whose upload finished. With a
-//!   `SignKey` set, callbacks without a valid `Sign` get 401. Each event is recorded once in
-//!   the [`store`], with its effect on the upload record, before it is answered.
+//! - `POST /vod/events` (callback mode only): VOD's event callback; a `NewFileUpload` event
+//!   carries the signature's `sourceContext` back, so the service learns whose upload
+//!   finished. Callbacks need a valid `Sign` and are then confirmed with the VOD API
+//!   ([`confirm`]); what is recorded is the API's answer. Each event is recorded once in the
+//!   [`store`], with its effect on the upload record, before it is answered. In pull mode
+//!   ([`pull`]) the route does not exist.
 //! - `GET /uploads`, `GET /uploads/{fileId}`: the caller's upload records ([`uploads`]).
 //! - `GET /healthz`, `/readyz`, `/metrics` ([`health`]).
 //!
@@ -19,6 +21,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod confirm;
 pub mod events;
 pub mod health;
 pub mod policy;
@@ -32,20 +35,24 @@ pub mod store;
 pub mod tc3;
 pub mod telemetry;
 pub mod uploads;
+pub mod vod_api;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum::routing::{get, post};
-use tencent_vod_signature::{SignKey, Signer};
+use tencent_vod_signature::Signer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::Auth;
+use crate::config::EventMode;
+use crate::events::CallbackCheck;
 use crate::rate::Limiter;
 use crate::store::Store;
 
@@ -57,8 +64,10 @@ pub struct App {
     pub auth: Auth,
     /// Signatures per user per minute; `None`: no limit.
     pub limiter: Option<Limiter>,
-    /// The callbacks' `SignKey`, when callbacks must be authenticated.
-    pub sign_key: Option<SignKey>,
+    /// How events come in: callbacks (the default) or the puller.
+    pub events: EventMode,
+    /// In callback mode, how callbacks are checked; `None`: callbacks are refused with 503.
+    pub callbacks: Option<CallbackCheck>,
     /// Where events and upload records are kept.
     pub store: Store,
     /// The origins browsers may call from; empty: none.
@@ -68,14 +77,16 @@ pub struct App {
 }
 
 impl App {
-    /// An app with no rate limit, no `SignKey`, no cross-origin access and no puller.
+    /// An app in callback mode with callbacks refused until [`App::callbacks`] is set, no rate
+    /// limit, no cross-origin access and no puller.
     #[must_use]
     pub fn new(signer: Signer, auth: Auth, store: Store) -> Self {
         Self {
             signer,
             auth,
             limiter: None,
-            sign_key: None,
+            events: EventMode::Callback,
+            callbacks: None,
             store,
             allowed_origins: Vec::new(),
             puller_running: None,
@@ -83,7 +94,15 @@ impl App {
     }
 }
 
-/// The service's routes over `app`.
+/// The largest request body on every route but `/vod/events`, in bytes.
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// The largest body of `/vod/events`, in bytes: a task flow's event with hundreds of OCR or
+/// review segments is over 100 KB.
+pub const EVENT_BODY_LIMIT_BYTES: usize = 4 * 1024 * 1024;
+
+/// The service's routes over `app`. A body over the route's limit is answered 413 before it
+/// is read, and logged with its size.
 pub fn router(app: Arc<App>) -> Router {
     // Counters count from here on: the recorder is installed before any route runs.
     telemetry::metrics();
@@ -104,12 +123,22 @@ pub fn router(app: Arc<App>) -> Router {
             )
             .layer(axum::middleware::from_fn(preflight_no_content));
     }
-    Router::new()
+    let mut routes = Router::new()
         .merge(browser)
-        .route("/vod/events", post(events::vod_event))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+    // In pull mode the route does not exist: events come only over the service's own calls.
+    if app.events == EventMode::Callback {
+        routes = routes.merge(
+            Router::new()
+                .route("/vod/events", post(events::vod_event))
+                .layer(RequestBodyLimitLayer::new(EVENT_BODY_LIMIT_BYTES))
+                .layer(DefaultBodyLimit::max(EVENT_BODY_LIMIT_BYTES)),
+        );
+    }
+    routes
         .layer(axum::middleware::map_response(no_store))
         .layer(axum::middleware::from_fn(telemetry::observe))
         .with_state(app)

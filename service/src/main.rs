@@ -18,15 +18,16 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 use clap::Parser as _;
 use tencent_vod_signature::{Credentials, Instance, SignKey};
-use tokio::runtime::Handle;
+use tokio_util::sync::CancellationToken;
 use vod_upload_service::auth::{Auth, JwtSettings};
 use vod_upload_service::config::{Config, EventMode, unknown_variables};
-use vod_upload_service::events::unix_now;
+use vod_upload_service::events::{CallbackCheck, unix_now};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::pull::Puller;
 use vod_upload_service::rate::Limiter;
 use vod_upload_service::server::{Limits, serve};
 use vod_upload_service::store::{DatabaseUrl, Store};
+use vod_upload_service::vod_api::VodApi;
 use vod_upload_service::{App, router, telemetry};
 
 fn main() -> ExitCode {
@@ -69,14 +70,23 @@ fn start(config: Config) -> Result<(), String> {
     if !auth.accepts_anyone() {
         tracing::warn!("no VOD_UPLOAD_TOKENS and no JWT key: every signature request will get 401");
     }
-    let sign_key = match &config.event_sign_key {
-        Some(key) => Some(
-            SignKey::new(key.clone()).map_err(|error| format!("VOD_EVENT_SIGN_KEY: {error}"))?,
-        ),
-        None => {
-            tracing::warn!("VOD_EVENT_SIGN_KEY is not set: event callbacks are not authenticated");
+    let api = VodApi::new(
+        &config.api_endpoint,
+        config.secret_id.clone(),
+        config.secret_key.clone(),
+        config.sub_app_id,
+    )?;
+    let callbacks = match (&config.event_sign_key, config.events) {
+        (Some(key), EventMode::Callback) => Some(CallbackCheck {
+            sign_key: SignKey::new(key.clone())
+                .map_err(|error| format!("VOD_EVENT_SIGN_KEY: {error}"))?,
+            api: api.clone(),
+        }),
+        (None, EventMode::Callback) => {
+            tracing::warn!("VOD_EVENT_SIGN_KEY is not set: event callbacks will get 503; set it, or use VOD_EVENTS=pull");
             None
         }
+        (_, EventMode::Pull) => None,
     };
     let allowed_origins = config
         .allowed_origins
@@ -95,15 +105,7 @@ fn start(config: Config) -> Result<(), String> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let database: DatabaseUrl = config.database_url.parse()?;
-    let puller = match config.events {
-        EventMode::Pull => Some(Puller::new(
-            &config.api_endpoint,
-            config.secret_id.clone(),
-            config.secret_key.clone(),
-            config.sub_app_id,
-        )?),
-        EventMode::Callback => None,
-    };
+    let puller = (config.events == EventMode::Pull).then(|| Puller::new(api));
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async {
         let store = Store::open(&database)
@@ -112,36 +114,48 @@ fn start(config: Config) -> Result<(), String> {
         tracing::info!(store = %database, "store open");
         let mut app = App::new(signer, auth, store);
         app.limiter = Limiter::per_minute(config.signatures_per_minute);
-        app.sign_key = sign_key;
+        app.events = config.events;
+        app.callbacks = callbacks;
         app.allowed_origins = allowed_origins;
-        let stop = Arc::new(AtomicBool::new(false));
         let running = Arc::new(AtomicBool::new(puller.is_some()));
         if puller.is_some() {
             app.puller_running = Some(Arc::clone(&running));
         }
         let app = Arc::new(app);
         tokio::spawn(housekeeping(Arc::clone(&app), config.event_retention_days));
-        if let Some(puller) = puller {
+        let stop = CancellationToken::new();
+        let pulling = puller.map(|puller| {
             tracing::info!("pulling events from the VOD API (reliable callback)");
-            let (app, stop, runtime) = (Arc::clone(&app), Arc::clone(&stop), Handle::current());
-            std::thread::spawn(move || {
-                puller.run(&app, &runtime, &stop);
+            let (app, stop) = (Arc::clone(&app), stop.clone());
+            tokio::spawn(async move {
+                puller.run(app, stop).await;
                 running.store(false, Ordering::Relaxed);
-            });
-        }
+            })
+        });
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
         tracing::info!("listening on http://{}", config.listen);
-        serve(
-            listener,
-            router(Arc::clone(&app)),
-            Limits::default(),
-            shutdown_signal(),
-        )
-        .await;
-        // The puller ends after its current round; events it has not confirmed come back.
-        stop.store(true, Ordering::Relaxed);
+        let limits = Limits::default();
+        let stopping = {
+            let stop = stop.clone();
+            async move {
+                shutdown_signal().await;
+                stop.cancel();
+            }
+        };
+        serve(listener, router(Arc::clone(&app)), limits, stopping).await;
+        if let Some(mut pulling) = pulling {
+            // The round in flight finishes (its events committed and confirmed) within the
+            // grace period; events it could not confirm come back and are repeats.
+            if tokio::time::timeout(limits.shutdown_grace, &mut pulling)
+                .await
+                .is_err()
+            {
+                tracing::warn!(grace = ?limits.shutdown_grace, "shutdown: the puller's round was still in flight after the grace period: abandoned, its events come back");
+                pulling.abort();
+            }
+        }
         app.store.close().await;
         tracing::info!("shut down");
         Ok(())

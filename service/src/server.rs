@@ -5,8 +5,7 @@
 //!   dropped, so idle or trickling connections cannot pile up.
 //! - A request head larger than [`Limits::max_head_bytes`] is answered `431 Request Header
 //!   Fields Too Large` and the connection closed.
-//! - A body larger than [`Limits::max_body_bytes`] is answered `413 Payload Too Large`, on
-//!   every route, before it is read.
+//! - Bodies are limited per route by the router ([`crate::router`]).
 //! - A request that takes longer than [`Limits::request`] is answered `408 Request Timeout`.
 //! - On shutdown the listener stops accepting, requests in flight finish, idle connections
 //!   are closed, and whatever is still open after [`Limits::shutdown_grace`] is dropped.
@@ -21,7 +20,6 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::ServiceExt as _;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 /// The limits the service holds every client to.
@@ -31,8 +29,6 @@ pub struct Limits {
     pub header_read: Duration,
     /// The largest request head, in bytes (hyper's floor is 8 KiB).
     pub max_head_bytes: usize,
-    /// The largest request body, in bytes. VOD's events are a few KiB.
-    pub max_body_bytes: usize,
     /// How long a request may take once its head is read.
     pub request: Duration,
     /// How long shutdown waits for connections to finish before dropping them.
@@ -40,12 +36,11 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 10 s to send the head, 16 KiB of head, 64 KiB of body, 10 s per request, 4 s of grace.
+    /// 10 s to send the head, 16 KiB of head, 10 s per request, 4 s of grace.
     fn default() -> Self {
         Self {
             header_read: Duration::from_secs(10),
             max_head_bytes: 16 * 1024,
-            max_body_bytes: 64 * 1024,
             request: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(4),
         }
@@ -61,9 +56,7 @@ pub async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()>,
 ) {
-    let router = router
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
+    let router = router.layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             limits.request,
         ));

@@ -7,8 +7,8 @@
 //! |---|---|
 //! | `vod_signatures_minted_total` | |
 //! | `vod_signatures_refused_total` | `reason`: `unauthorized`, `rate_limited`, `signing_failed` |
-//! | `vod_events_total` | `type`, `outcome`: `recorded`, `repeated`, `refused_malformed`, `refused_sign`, `refused_shape`, `refused_store_down`, `dead_lettered` |
-//! | `vod_puller_calls_total` | `action`, `outcome`: `ok`, `no_event`, `error` |
+//! | `vod_events_total` | `type`, `outcome`: `recorded`, `repeated`, `refused_not_configured`, `refused_malformed`, `refused_sign`, `refused_shape`, `refused_forged`, `refused_api_down`, `refused_store_down`, `ignored_unconfirmable`, `dead_lettered` |
+//! | `vod_api_calls_total` | `action`, `outcome`: `ok`, `api_error`, `http_error`, `transport_error`, `malformed` |
 //! | `vod_store_seconds` | `operation` (histogram) |
 //! | `http_request_duration_seconds` | `route`, `status` (histogram) |
 
@@ -76,8 +76,13 @@ pub struct Minted {
     pub expire_time: u64,
 }
 
+/// Why a request was refused, for its log line: set by the handler that refused it.
+#[derive(Debug, Clone)]
+pub struct Refused(pub String);
+
 /// Every request's one log line (method, route, status, latency; for a signature minted, its
-/// user and `expireTime` too) and its duration in `http_request_duration_seconds`.
+/// user and `expireTime` too; for a refusal, at `warn`, its reason, or for a body over the
+/// limit its declared size) and its duration in `http_request_duration_seconds`.
 ///
 /// Written here rather than with tower-http's `TraceLayer` and a log line of the handler's
 /// own: that pair (a span per request, a second line per signature) cost half of
@@ -86,18 +91,30 @@ pub async fn observe(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let matched = request.extensions().get::<MatchedPath>().cloned();
+    let declared_bytes = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
     let response = next.run(request).await;
     let latency = started.elapsed();
     let status = response.status().as_u16();
     let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let latency_ms = latency.as_secs_f64() * 1000.0;
-    match response.extensions().get::<Minted>() {
-        Some(minted) => tracing::info!(
+    if let Some(minted) = response.extensions().get::<Minted>() {
+        tracing::info!(
             %method, route, status, latency_ms,
             user = %minted.user, expire_time = minted.expire_time,
             "request: signature minted"
-        ),
-        None => tracing::info!(%method, route, status, latency_ms, "request"),
+        );
+    } else if let Some(Refused(reason)) = response.extensions().get::<Refused>() {
+        tracing::warn!(%method, route, status, latency_ms, %reason, "request refused");
+    } else if status == 413 {
+        tracing::warn!(
+            %method, route, status, latency_ms, declared_bytes,
+            "request refused: body over the route's limit"
+        );
+    } else {
+        tracing::info!(%method, route, status, latency_ms, "request");
     }
     request_histogram(route, status).record(latency.as_secs_f64());
     response

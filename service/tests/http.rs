@@ -11,6 +11,8 @@ use vod_upload_service::policy::Policy;
 use vod_upload_service::router;
 use vod_upload_service::server::{Limits, serve};
 
+use common::vod_api::{StandIn, signed};
+
 const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
 const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
 
@@ -18,15 +20,18 @@ fn credentials() -> Credentials {
     Credentials::new(SECRET_ID, SECRET_KEY).expect("credentials")
 }
 
-/// Starts the service with `policy` on a free loopback port; returns its base URL.
+/// Starts the service with `policy` on a free loopback port, its callbacks confirmed by a
+/// stand-in VOD API; returns its base URL.
 async fn start_service(policy: Policy) -> String {
-    start_with_sign_key(policy, None).await
+    start_confirmed_by(policy).await.0
 }
 
-async fn start_with_sign_key(policy: Policy, sign_key: Option<&str>) -> String {
+/// Like [`start_service`], with the stand-in that confirms the callbacks.
+async fn start_confirmed_by(policy: Policy) -> (String, StandIn) {
+    let stand_in = StandIn::start();
     let app = Arc::new({
         let mut app = common::app(&policy, "token-a:alice,token-b:bob").await;
-        app.sign_key = sign_key.map(|key| tencent_vod_signature::SignKey::new(key).expect("a key"));
+        common::accept_callbacks(&mut app, &stand_in);
         app
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -39,7 +44,7 @@ async fn start_with_sign_key(policy: Policy, sign_key: Option<&str>) -> String {
         Limits::default(),
         std::future::pending(),
     ));
-    format!("http://{address}")
+    (format!("http://{address}"), stand_in)
 }
 
 /// What came back: status, headers (lower-case names), JSON body.
@@ -199,7 +204,7 @@ async fn unknown_callers_get_401_and_every_call_a_distinct_signature() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_event_round_trips_to_the_user() {
-    let base = start_service(Policy::default()).await;
+    let (base, stand_in) = start_confirmed_by(Policy::default()).await;
     let source_context = minted_source_context(&base, "token-b").await;
     // The event as VOD posts it (fields from Tencent's "upload complete" event page).
     let event = json!({
@@ -213,11 +218,12 @@ async fn an_upload_event_round_trips_to_the_user() {
             "ProcedureTaskId": ""
         }
     });
+    stand_in.learn(&event);
     let answer = call(
         "POST",
         format!("{base}/vod/events"),
         None,
-        Some(event.to_string()),
+        Some(signed(event, common::SIGN_KEY)),
     )
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -225,14 +231,15 @@ async fn an_upload_event_round_trips_to_the_user() {
     assert_eq!(answer.body["data"]["fileId"], "5285890784246869930");
 
     let other = json!({ "EventType": "ProcedureStateChanged", "ProcedureStateChangeEvent": { "TaskId": "t-1", "Status": "FINISH" } });
+    stand_in.learn(&other);
     let answer = call(
         "POST",
         format!("{base}/vod/events"),
         None,
-        Some(other.to_string()),
+        Some(signed(other, common::SIGN_KEY)),
     )
     .await;
-    assert_eq!(answer.status, 200);
+    assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -286,8 +293,8 @@ async fn post_text(url: String, body: String) -> (u16, Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_a_sign_key_only_signed_unexpired_callbacks_are_handled_and_each_once() {
-    const KEY: &str = "VodSignKey2026";
-    let base = start_with_sign_key(Policy::default(), Some(KEY)).await;
+    const KEY: &str = common::SIGN_KEY;
+    let (base, stand_in) = start_confirmed_by(Policy::default()).await;
     let source_context = minted_source_context(&base, "token-a").await;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -311,6 +318,7 @@ async fn with_a_sign_key_only_signed_unexpired_callbacks_are_handled_and_each_on
     };
     let url = format!("{base}/vod/events");
     let t = now + 600;
+    stand_in.learn(&serde_json::from_str(&upload(None, t)).expect("JSON"));
     let (status, body) = post_text(url.clone(), upload(Some(common::sign(KEY, t)), t)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["code"], 0);
@@ -344,6 +352,7 @@ async fn with_a_sign_key_only_signed_unexpired_callbacks_are_handled_and_each_on
         "ProcedureStateChangeEvent": { "TaskId": "1250000001-procedurev2-abc", "Status": "FINISH", "ErrCode": 0, "FileId": "5285890784246869930" },
         "Sign": common::sign(KEY, t), "T": t
     });
+    stand_in.learn(&task);
     let (status, body) = post_text(url.clone(), task.to_string()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["taskId"], "1250000001-procedurev2-abc");
@@ -359,17 +368,18 @@ async fn with_a_sign_key_only_signed_unexpired_callbacks_are_handled_and_each_on
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_uploads_api_shows_each_caller_their_own_and_refuses_bad_pages() {
-    let base = start_service(Policy::default()).await;
+    let (base, stand_in) = start_confirmed_by(Policy::default()).await;
     let file_id = common::unique("9");
     let source_context = minted_source_context(&base, "token-a").await;
     let event = json!({ "EventType": "NewFileUpload", "FileUploadEvent": { "FileId": file_id,
         "MediaBasicInfo": { "Name": "clip", "SourceInfo": { "SourceContext": source_context } },
         "MetaData": { "Size": 2048, "Duration": 1.5 } } });
+    stand_in.learn(&event);
     let answer = call(
         "POST",
         format!("{base}/vod/events"),
         None,
-        Some(event.to_string()),
+        Some(signed(event, common::SIGN_KEY)),
     )
     .await;
     assert_eq!(answer.status, 200, "{}", answer.body);

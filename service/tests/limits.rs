@@ -13,12 +13,13 @@ use vod_upload_service::policy::Policy;
 use vod_upload_service::router;
 use vod_upload_service::server::{Limits, serve};
 
+use common::vod_api::{StandIn, signed, task_event};
+
 /// Limits short enough for a test: half a second for the head and for a request.
 fn short() -> Limits {
     Limits {
         header_read: Duration::from_millis(500),
         max_head_bytes: 16 * 1024,
-        max_body_bytes: 64 * 1024,
         request: Duration::from_millis(500),
         shutdown_grace: Duration::from_secs(2),
     }
@@ -29,10 +30,15 @@ struct Running {
     address: std::net::SocketAddr,
     stop: oneshot::Sender<()>,
     done: tokio::task::JoinHandle<()>,
+    /// The VOD API that confirms its callbacks.
+    stand_in: StandIn,
 }
 
 async fn start(limits: Limits) -> Running {
-    let app = Arc::new(common::app(&Policy::default(), "token-a:alice").await);
+    let stand_in = StandIn::start();
+    let mut app = common::app(&Policy::default(), "token-a:alice").await;
+    common::accept_callbacks(&mut app, &stand_in);
+    let app = Arc::new(app);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -45,6 +51,7 @@ async fn start(limits: Limits) -> Running {
         address,
         stop,
         done,
+        stand_in,
     }
 }
 
@@ -110,7 +117,8 @@ async fn a_head_over_the_limit_gets_431() {
 #[tokio::test]
 async fn a_body_over_the_limit_gets_413_on_every_route() {
     let service = start(short()).await;
-    let body = vec![b'x'; 8 << 20];
+    // Over /vod/events's 4 MiB and the other routes' 64 KiB.
+    let body = vec![b'x'; 5 << 20];
     for path in ["/vod/events", "/upload-signature"] {
         let head = format!(
             "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer token-a\r\n\
@@ -145,7 +153,9 @@ async fn shutdown_finishes_the_request_in_flight_then_stops() {
     limits.request = Duration::from_secs(5);
     let service = start(limits).await;
     // A request whose body is half sent when the shutdown comes.
-    let body = r#"{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t-1","Status":"FINISH"}}"#;
+    let event = task_event("528", "t-1", "FINISH", None);
+    service.stand_in.learn(&event);
+    let body = signed(event, common::SIGN_KEY);
     let head = format!(
         "POST /vod/events HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
         body.len()

@@ -1,169 +1,30 @@
-//! The reliable callback against a stand-in for the VOD API on 127.0.0.1, which checks every
-//! request's TC3-HMAC-SHA256 signature (with its own implementation of the algorithm),
-//! serves events, and delivers again those not confirmed.
+//! The reliable callback against a stand-in for the VOD API on 127.0.0.1 (`common::vod_api`),
+//! which checks every request's TC3-HMAC-SHA256 signature with its own implementation, serves
+//! events, and delivers again those not confirmed: one round at a time in process, and the
+//! binary's puller paced, backing off and shutting down over real time.
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::routing::post;
-use axum::{Json, Router};
-use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
-use tokio::runtime::Handle;
 use vod_upload_service::App;
 use vod_upload_service::policy::Policy;
-use vod_upload_service::pull::Puller;
+use vod_upload_service::pull::{Puller, RoundError};
+use vod_upload_service::store::{DatabaseUrl, Store};
+use vod_upload_service::vod_api::{ApiError, VodApi};
 
-const SECRET_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
-const SECRET_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
-
-/// What the stand-in holds and saw.
-#[derive(Default)]
-struct StandIn {
-    /// Events not confirmed yet, with their handles.
-    pending: Vec<Value>,
-    confirmed: Vec<String>,
-    actions: Vec<String>,
-    bad_signatures: usize,
-    /// Lose the next `ConfirmEvents`, as a network might.
-    lose_next_confirm: bool,
-}
-
-/// The TC3 signature the request should carry, computed here from the spec's steps.
-fn expected_authorization(headers: &HeaderMap, body: &[u8]) -> Option<String> {
-    let header = |name: &str| headers.get(name)?.to_str().ok();
-    let timestamp: i64 = header("x-tc-timestamp")?.parse().ok()?;
-    let date = chrono_free_date(timestamp);
-    let hex = |bytes: &[u8]| -> String { bytes.iter().map(|byte| format!("{byte:02x}")).collect() };
-    let canonical = format!(
-        "POST\n/\n\ncontent-type:{}\nhost:{}\n\ncontent-type;host\n{}",
-        header("content-type")?,
-        header("host")?,
-        hex(&Sha256::digest(body))
-    );
-    let to_sign = format!(
-        "TC3-HMAC-SHA256\n{timestamp}\n{date}/vod/tc3_request\n{}",
-        hex(&Sha256::digest(canonical.as_bytes()))
-    );
-    let hmac = |key: &[u8], message: &str| {
-        let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
-        mac.update(message.as_bytes());
-        Some(mac.finalize().into_bytes().to_vec())
-    };
-    let key = hmac(format!("TC3{SECRET_KEY}").as_bytes(), &date)?;
-    let key = hmac(&hmac(&key, "vod")?, "tc3_request")?;
-    let signature: String = hmac(&key, &to_sign)?
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
-    Some(format!(
-        "TC3-HMAC-SHA256 Credential={SECRET_ID}/{date}/vod/tc3_request, SignedHeaders=content-type;host, Signature={signature}"
-    ))
-}
-
-/// `YYYY-MM-DD` in UTC by counting days, independently of the service's conversion.
-fn chrono_free_date(timestamp: i64) -> String {
-    let mut days = timestamp / 86_400;
-    let mut year = 1970;
-    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    while days >= if leap(year) { 366 } else { 365 } {
-        days -= if leap(year) { 366 } else { 365 };
-        year += 1;
-    }
-    let lengths = [
-        31,
-        if leap(year) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    let mut month = 0;
-    while days >= lengths[month] {
-        days -= lengths[month];
-        month += 1;
-    }
-    format!("{year:04}-{:02}-{:02}", month + 1, days + 1)
-}
-
-async fn api(
-    State(stand_in): State<Arc<Mutex<StandIn>>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Json<Value> {
-    let mut state = stand_in.lock().expect("not poisoned");
-    let action = headers
-        .get("x-tc-action")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    state.actions.push(action.clone());
-    let found = headers
-        .get("authorization")
-        .and_then(|value| value.to_str().ok());
-    if found.is_none() || found.map(str::to_owned) != expected_authorization(&headers, &body) {
-        state.bad_signatures += 1;
-        return Json(json!({ "Response": { "Error": {
-            "Code": "AuthFailure.SignatureFailure", "Message": "The provided credentials could not be validated."
-        }, "RequestId": "r" } }));
-    }
-    let request: Value = serde_json::from_slice(&body).unwrap_or_default();
-    match action.as_str() {
-        "PullEvents" if state.pending.is_empty() => Json(json!({ "Response": { "Error": {
-            "Code": "ResourceNotFound.NoEvent", "Message": "no event"
-        }, "RequestId": "r" } })),
-        "PullEvents" => {
-            Json(json!({ "Response": { "EventSet": state.pending.clone(), "RequestId": "r" } }))
-        }
-        "ConfirmEvents" if state.lose_next_confirm => {
-            state.lose_next_confirm = false;
-            Json(
-                json!({ "Response": { "Error": { "Code": "InternalError", "Message": "lost" }, "RequestId": "r" } }),
-            )
-        }
-        "ConfirmEvents" => {
-            let handles: Vec<String> = request["EventHandles"]
-                .as_array()
-                .map(|handles| {
-                    handles
-                        .iter()
-                        .filter_map(|h| h.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            state
-                .pending
-                .retain(|event| !handles.iter().any(|h| event["EventHandle"] == h.as_str()));
-            state.confirmed.extend(handles);
-            Json(json!({ "Response": { "RequestId": "r" } }))
-        }
-        _ => Json(json!({ "Response": { "Error": { "Code": "InvalidAction", "Message": "?" } } })),
-    }
-}
-
-async fn start_stand_in(stand_in: Arc<Mutex<StandIn>>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    let router = Router::new().route("/", post(api)).with_state(stand_in);
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    format!("http://{address}/")
-}
+use common::vod_api::{Fault, StandIn, chrono_free_date};
 
 async fn app() -> Arc<App> {
     Arc::new(common::app(&Policy::default(), "t:alice").await)
+}
+
+fn puller(stand_in: &StandIn, secret_key: &str) -> Puller {
+    Puller::new(
+        VodApi::new(&stand_in.endpoint, common::SECRET_ID, secret_key, None).expect("endpoint"),
+    )
 }
 
 fn events() -> Vec<Value> {
@@ -178,47 +39,43 @@ fn events() -> Vec<Value> {
 }
 
 /// Whether each of [`events`] is recorded.
-async fn recorded(app: &App) -> [bool; 2] {
+async fn recorded(store: &Store) -> [bool; 2] {
     let mut found = [false; 2];
     for (found, key) in found
         .iter_mut()
         .zip(["NewFileUpload/528", "ProcedureStateChanged/t-1/FINISH"])
     {
-        *found = app.store.has_event(key).await.expect("store");
+        *found = store.has_event(key).await.expect("store");
     }
     found
 }
 
-/// One round of `puller`, off the runtime's threads (the puller's client blocks).
-async fn round(puller: &Arc<Puller>, app: &Arc<App>) -> Result<usize, String> {
-    let (puller, app, runtime) = (Arc::clone(puller), Arc::clone(app), Handle::current());
-    tokio::task::spawn_blocking(move || puller.round(&app, &runtime))
-        .await
-        .expect("no panic")
+/// One round as the puller's loop makes it: pull, then handle what came.
+async fn round(puller: &Puller, app: &App) -> Result<usize, RoundError> {
+    let events = puller.pull().await?;
+    if !events.is_empty() {
+        puller.handle(app, &events).await?;
+    }
+    Ok(events.len())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_are_pulled_handled_once_and_confirmed_even_when_a_confirmation_is_lost() {
-    let stand_in = Arc::new(Mutex::new(StandIn {
-        pending: events(),
-        lose_next_confirm: true,
-        ..StandIn::default()
-    }));
-    let endpoint = start_stand_in(Arc::clone(&stand_in)).await;
-    let puller = Arc::new(Puller::new(&endpoint, SECRET_ID, SECRET_KEY, None).expect("endpoint"));
+    let stand_in = StandIn::start();
+    stand_in.queue(events());
+    stand_in.seen().lose_next_confirm = true;
+    let puller = puller(&stand_in, common::SECRET_KEY);
     let app = app().await;
     // Pulled and handled, but the confirmation is lost: the round fails...
     let first = round(&puller, &app).await;
     assert!(
-        first
-            .as_ref()
-            .is_err_and(|error| error.starts_with("InternalError")),
+        matches!(&first, Err(RoundError::Confirm(ApiError::Api { code, .. })) if code == "InternalError"),
         "{first:?}"
     );
-    assert_eq!(recorded(&app).await, [true, true]);
+    assert_eq!(recorded(&app.store).await, [true, true]);
     // ...so both come again, are recognised as repeats, and are confirmed.
-    assert_eq!(round(&puller, &app).await, Ok(2));
-    assert_eq!(recorded(&app).await, [true, true], "recorded once");
+    assert_eq!(round(&puller, &app).await.expect("a round"), 2);
+    assert_eq!(recorded(&app.store).await, [true, true], "recorded once");
     let upload = app.store.upload("alice", "528").await.expect("store");
     assert_eq!(
         upload.map(|upload| upload.status),
@@ -226,13 +83,13 @@ async fn events_are_pulled_handled_once_and_confirmed_even_when_a_confirmation_i
         "both events merged into alice's upload"
     );
     // Nothing left: the long poll ends with no event.
-    assert_eq!(round(&puller, &app).await, Ok(0));
-    let state = stand_in.lock().expect("not poisoned");
-    assert_eq!(state.confirmed, ["handle-1", "handle-2"]);
-    assert!(state.pending.is_empty());
-    assert_eq!(state.bad_signatures, 0, "every request was signed right");
+    assert_eq!(round(&puller, &app).await.expect("a round"), 0);
+    let seen = stand_in.seen();
+    assert_eq!(seen.confirmed, ["handle-1", "handle-2"]);
+    assert!(seen.pending.is_empty());
+    assert_eq!(seen.bad_signatures, 0, "every request was signed right");
     assert_eq!(
-        state.actions,
+        seen.actions(),
         [
             "PullEvents",
             "ConfirmEvents",
@@ -245,23 +102,172 @@ async fn events_are_pulled_handled_once_and_confirmed_even_when_a_confirmation_i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_puller_with_another_key_is_refused_and_handles_nothing() {
-    let stand_in = Arc::new(Mutex::new(StandIn {
-        pending: events(),
-        ..StandIn::default()
-    }));
-    let endpoint = start_stand_in(Arc::clone(&stand_in)).await;
-    let puller =
-        Arc::new(Puller::new(&endpoint, SECRET_ID, "another key", None).expect("endpoint"));
+    let stand_in = StandIn::start();
+    stand_in.queue(events());
+    let puller = puller(&stand_in, "another key");
     let app = app().await;
     let refused = round(&puller, &app).await;
-    assert!(refused.is_err_and(|error| error.starts_with("AuthFailure.SignatureFailure")));
-    assert_eq!(recorded(&app).await, [false, false]);
-    let state = stand_in.lock().expect("not poisoned");
-    assert_eq!((state.bad_signatures, state.pending.len()), (1, 2));
+    assert!(
+        matches!(&refused, Err(RoundError::Pull(ApiError::Api { code, .. })) if code == "AuthFailure.SignatureFailure"),
+        "{refused:?}"
+    );
+    assert_eq!(recorded(&app.store).await, [false, false]);
+    let seen = stand_in.seen();
+    assert_eq!((seen.bad_signatures, seen.pending.len()), (1, 2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_500_carrying_events_is_an_error_and_nothing_of_it_is_handled() {
+    let stand_in = StandIn::start();
+    stand_in.queue(events());
+    stand_in.fail(Fault::Http500);
+    let app = app().await;
+    let failed = round(&puller(&stand_in, common::SECRET_KEY), &app).await;
+    assert!(
+        matches!(failed, Err(RoundError::Pull(ApiError::Status(500)))),
+        "{failed:?}"
+    );
+    assert_eq!(recorded(&app.store).await, [false, false]);
+    assert_eq!(stand_in.seen().actions(), ["PullEvents"], "nothing confirmed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_pulled_events_are_dead_letters_and_confirmed_never_lost() {
+    let stand_in = StandIn::start();
+    let long_file_id = "1".repeat(60_000);
+    stand_in.queue([
+        // A numeric FileId does not parse.
+        json!({ "EventHandle": "numeric", "EventType": "NewFileUpload",
+            "FileUploadEvent": { "FileId": 5_285_890_784_246_869_930_u64 } }),
+        json!({ "EventHandle": "long", "EventType": "NewFileUpload",
+            "FileUploadEvent": { "FileId": long_file_id } }),
+        json!({ "EventHandle": "bad-task", "EventType": "ProcedureStateChanged",
+            "ProcedureStateChangeEvent": { "TaskId": "../etc", "Status": "FINISH" } }),
+        events()[0].clone(),
+    ]);
+    let app = app().await;
+    assert_eq!(
+        round(&puller(&stand_in, common::SECRET_KEY), &app)
+            .await
+            .expect("a round"),
+        4
+    );
+    assert_eq!(app.store.dead_letters().await.expect("store"), 3);
+    assert!(app.store.has_event("NewFileUpload/528").await.expect("store"));
+    let seen = stand_in.seen();
+    assert_eq!(seen.confirmed, ["numeric", "long", "bad-task", "handle-1"]);
+    assert!(seen.pending.is_empty(), "none comes back");
 }
 
 #[test]
 fn the_stand_ins_dates_agree_with_the_page() {
     assert_eq!(chrono_free_date(1_551_113_065), "2019-02-25");
     assert_eq!(chrono_free_date(951_782_400), "2000-02-29");
+}
+
+/// The binary in pull mode against `stand_in`, on the SQLite file `database`.
+fn pulling_service(stand_in: &StandIn, database: &DatabaseUrl, log: &str) -> common::Service {
+    let DatabaseUrl::Sqlite(path) = database else {
+        panic!("an SQLite file")
+    };
+    common::Service::spawn(
+        &[
+            ("VOD_EVENTS", "pull".to_owned()),
+            ("VOD_API_ENDPOINT", stand_in.endpoint.clone()),
+            ("VOD_DATABASE_URL", format!("sqlite://{}", path.display())),
+        ],
+        &std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(log),
+    )
+}
+
+#[test]
+fn an_idle_api_is_called_at_most_once_a_second() {
+    // Two kinds of "nothing": an empty EventSet at once, and ResourceNotFound.NoEvent at once.
+    let empty = StandIn::start();
+    empty.fail(Fault::EmptyAtOnce);
+    let no_event = StandIn::start();
+    let services = [
+        pulling_service(&empty, &common::sqlite_url(), "idle-empty.log"),
+        pulling_service(&no_event, &common::sqlite_url(), "idle-no-event.log"),
+    ];
+    std::thread::sleep(Duration::from_secs(10));
+    drop(services);
+    for stand_in in [empty, no_event] {
+        let calls = stand_in.seen().times_of("PullEvents");
+        assert!(
+            (8..=12).contains(&calls.len()),
+            "{} calls in 10 s",
+            calls.len()
+        );
+        for pair in calls.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= Duration::from_millis(950),
+                "calls {:?} apart",
+                pair[1] - pair[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn a_failing_api_is_called_with_growing_gaps() {
+    let stand_in = StandIn::start();
+    stand_in.fail(Fault::Http500);
+    let service = pulling_service(&stand_in, &common::sqlite_url(), "failing.log");
+    std::thread::sleep(Duration::from_secs(60));
+    drop(service);
+    let calls = stand_in.seen().times_of("PullEvents");
+    assert!((3..=10).contains(&calls.len()), "{} calls in 60 s", calls.len());
+    let gaps: Vec<Duration> = calls.windows(2).map(|pair| pair[1] - pair[0]).collect();
+    // Each wait is in [2^i, 2^(i+1)) s, so no gap is shorter than the one before.
+    assert!(gaps[0] >= Duration::from_millis(950), "{gaps:?}");
+    for pair in gaps.windows(2) {
+        assert!(pair[1] + Duration::from_millis(100) >= pair[0], "{gaps:?}");
+    }
+    assert!(
+        gaps.last().expect("gaps") >= &Duration::from_secs(8),
+        "{gaps:?}"
+    );
+}
+
+#[test]
+fn sigterm_during_a_hung_confirmation_exits_0_in_the_grace_period_and_nothing_is_handled_twice() {
+    let stand_in = StandIn::start();
+    stand_in.queue(events());
+    stand_in.fail(Fault::HangConfirm);
+    let database = common::sqlite_url();
+    let service = pulling_service(&stand_in, &database, "hung-confirm.log");
+    let waited = Instant::now();
+    while stand_in.seen().times_of("ConfirmEvents").is_empty() {
+        assert!(waited.elapsed() < Duration::from_secs(10), "no ConfirmEvents");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let stopping = Instant::now();
+    let status = service.terminate();
+    assert!(status.success(), "{status:?}");
+    assert!(
+        stopping.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        stopping.elapsed()
+    );
+    // Handled but not confirmed: VOD delivers both again to the restarted service.
+    assert_eq!(stand_in.seen().pending.len(), 2);
+    stand_in.fail(Fault::None);
+    let log = "hung-confirm-restart.log";
+    let service = pulling_service(&stand_in, &database, log);
+    let waited = Instant::now();
+    while !stand_in.seen().pending.is_empty() {
+        assert!(waited.elapsed() < Duration::from_secs(10), "not confirmed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(service.terminate().success());
+    let log = std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(log))
+        .expect("the log");
+    assert_eq!(log.matches("repeated, recorded before").count(), 2, "{log}");
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        let store = Store::open(&database).await.expect("the store");
+        assert_eq!(recorded(&store).await, [true, true]);
+        store.close().await;
+    });
 }

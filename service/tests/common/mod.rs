@@ -2,6 +2,8 @@
 //! `VOD_TEST_DATABASE_URL` names one, on a real PostgreSQL database.
 #![allow(dead_code)] // each test binary uses its own part
 
+pub mod vod_api;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -284,4 +286,16 @@ pub async fn serve_app(app: vod_upload_service::App) -> String {
         std::future::pending(),
     ));
     format!("http://{address}")
+}
+
+/// The `SignKey` of the tests' callbacks.
+pub const SIGN_KEY: &str = "TestSignKey1";
+
+/// `app` in callback mode: callbacks signed with [`SIGN_KEY`] and confirmed by `stand_in`.
+pub fn accept_callbacks(app: &mut vod_upload_service::App, stand_in: &vod_api::StandIn) {
+    app.callbacks = Some(vod_upload_service::events::CallbackCheck {
+        sign_key: tencent_vod_signature::SignKey::new(SIGN_KEY).expect("a key"),
+        api: vod_upload_service::vod_api::VodApi::new(&stand_in.endpoint, SECRET_ID, SECRET_KEY, None)
+            .expect("the stand-in's endpoint"),
+    });
 }
