@@ -6,7 +6,9 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
+
+use common::vod_api::{StandIn, signed, upload_event};
 
 const SIGN_KEY: &str = "BinaryTestSignKey1";
 
@@ -136,9 +138,11 @@ fn vod_listen_works_and_a_typo_is_named_in_a_warning() {
 fn json_logs_are_json_lines_without_a_signature_or_a_secret() {
     let log = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("{}.log", common::unique("json-")));
+    let stand_in = StandIn::start();
     let service = common::Service::spawn(
         &[
             ("VOD_LOG_FORMAT", "json".to_owned()),
+            ("VOD_API_ENDPOINT", stand_in.endpoint.clone()),
             ("VOD_UPLOAD_TOKENS", "json-token:alice".to_owned()),
             ("VOD_EVENT_SIGN_KEY", SIGN_KEY.to_owned()),
             (
@@ -166,17 +170,15 @@ fn json_logs_are_json_lines_without_a_signature_or_a_secret() {
                 .to_owned(),
         );
     }
-    let t = common::now_secs() + 600;
-    let event = json!({ "EventType": "NewFileUpload", "FileUploadEvent": { "FileId": common::unique("1"),
-        "MediaBasicInfo": { "SourceInfo": { "SourceContext": "{\"userId\":\"alice\"}" } } },
-        "Sign": common::sign(SIGN_KEY, t), "T": t });
-    let (status, _) = common::post(
+    let event = upload_event(&common::unique("1"), "alice");
+    stand_in.learn(&event);
+    let (status, answer) = common::post(
         &agent,
         &format!("{}/vod/events", service.base),
-        &event.to_string(),
+        &signed(event, SIGN_KEY),
     )
     .expect("HTTP");
-    assert_eq!(status, 200);
+    assert_eq!(status, 200, "{answer}");
     let (status, _) =
         common::post(&agent, &format!("{}/vod/events", service.base), "{not json").expect("HTTP");
     assert_eq!(status, 400);
@@ -194,6 +196,17 @@ fn json_logs_are_json_lines_without_a_signature_or_a_secret() {
         })
         .collect();
     assert_eq!(requests.len(), 5, "one line per request:\n{text}");
+    let refused = requests
+        .iter()
+        .find(|line| line["status"] == 400)
+        .expect("the refusal's line");
+    assert_eq!(refused["route"], "/vod/events");
+    assert!(
+        refused["reason"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("not JSON") && reason.contains("{not json")),
+        "the reason and the body: {refused}"
+    );
     let minted = requests
         .iter()
         .filter(|line| {

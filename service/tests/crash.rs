@@ -8,8 +8,10 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use serde_json::json;
+use serde_json::Value;
 use vod_upload_service::store::DatabaseUrl;
+
+use common::vod_api::{StandIn, signed, upload_event};
 
 const KEY: &str = "CrashTestSignKey";
 const EVENTS: usize = 1_000;
@@ -22,21 +24,9 @@ fn database_variable(url: &DatabaseUrl) -> String {
     }
 }
 
-/// The `i`th upload event for `user`, signed.
-fn event(prefix: &str, i: usize, user: &str) -> String {
-    let t = common::now_secs() + 600;
-    json!({
-        "EventType": "NewFileUpload",
-        "FileUploadEvent": {
-            "FileId": format!("{prefix}{i:04}"),
-            "MediaBasicInfo": { "Name": format!("clip {i}"), "SourceInfo": {
-                "SourceType": "Upload", "SourceContext": json!({ "userId": user }).to_string() } },
-            "ProcedureTaskId": null
-        },
-        "Sign": common::sign(KEY, t),
-        "T": t
-    })
-    .to_string()
+/// The `i`th upload event for `user`.
+fn event(prefix: &str, i: usize, user: &str) -> Value {
+    upload_event(&format!("{prefix}{i:04}"), user)
 }
 
 /// Sends every event once from [`SENDERS`] threads; `Some(repeated)` for each answered 200.
@@ -55,7 +45,7 @@ fn send_all(
                 let agent = common::agent();
                 for i in (sender..EVENTS).step_by(SENDERS) {
                     let url = format!("{base}/vod/events");
-                    if let Ok((200, answer)) = common::post(&agent, &url, &event(prefix, i, user)) {
+                    if let Ok((200, answer)) = common::post(&agent, &url, &signed(event(prefix, i, user), KEY)) {
                         let repeated = answer["data"]["repeated"].as_bool().expect("repeated");
                         answers.lock().expect("not poisoned")[i] = Some(repeated);
                         on_answer();
@@ -75,7 +65,12 @@ fn a_killed_service_loses_no_acknowledged_event_and_records_each_once() {
         let user = common::unique("crash-");
         let prefix = common::unique("3");
         let token = format!("token-{user}");
+        let stand_in = StandIn::start();
+        for i in 0..EVENTS {
+            stand_in.learn(&event(&prefix, i, &user));
+        }
         let env = [
+            ("VOD_API_ENDPOINT", stand_in.endpoint.clone()),
             ("VOD_DATABASE_URL", database_variable(&url)),
             ("VOD_EVENT_SIGN_KEY", KEY.to_owned()),
             ("VOD_UPLOAD_TOKENS", format!("{token}:{user}")),

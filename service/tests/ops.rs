@@ -15,6 +15,8 @@ use vod_upload_service::auth::{Auth, JwtSettings};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::rate::Limiter;
 
+use common::vod_api::{StandIn, signed, upload_event};
+
 const HS_KEY: &str = "a-login-service-hs256-key-of-32-bytes!";
 
 async fn start(app: App) -> String {
@@ -307,7 +309,9 @@ fn metric(text: &str, name: &str) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_readiness_and_metrics_that_move() {
-    let app = common::app(&Policy::default(), "t:alice").await;
+    let stand_in = StandIn::start();
+    let mut app = common::app(&Policy::default(), "t:alice").await;
+    common::accept_callbacks(&mut app, &stand_in);
     let store = app.store.clone();
     let base = start(app).await;
     let get = |path: &str| request("GET", format!("{base}{path}"), vec![]);
@@ -318,16 +322,16 @@ async fn health_readiness_and_metrics_that_move() {
     assert_eq!(status, 200);
     let (status, _) = signature_for(&base, "Bearer nobody".to_owned()).await;
     assert_eq!(status, 401);
-    let event = json!({ "EventType": "NewFileUpload", "FileUploadEvent": { "FileId": common::unique("1"),
-        "MediaBasicInfo": { "SourceInfo": { "SourceContext": "{\"userId\":\"alice\"}" } } } });
+    let event = upload_event(&common::unique("1"), "alice");
+    stand_in.learn(&event);
     let agent = common::agent();
     let url = format!("{base}/vod/events");
-    let (status, _) = tokio::task::spawn_blocking(move || {
-        common::post(&agent, &url, &event.to_string()).expect("HTTP")
+    let (status, answer) = tokio::task::spawn_blocking(move || {
+        common::post(&agent, &url, &signed(event, common::SIGN_KEY)).expect("HTTP")
     })
     .await
     .expect("client");
-    assert_eq!(status, 200);
+    assert_eq!(status, 200, "{answer}");
     let (status, headers, after) = get("/metrics").await;
     assert_eq!(status, 200);
     assert!(
@@ -339,6 +343,10 @@ async fn health_readiness_and_metrics_that_move() {
         ("vod_signatures_refused_total{reason=\"unauthorized\"}", 1.0),
         (
             "vod_events_total{type=\"NewFileUpload\",outcome=\"recorded\"}",
+            1.0,
+        ),
+        (
+            "vod_api_calls_total{action=\"DescribeMediaInfos\",outcome=\"ok\"}",
             1.0,
         ),
     ] {

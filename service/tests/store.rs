@@ -15,6 +15,8 @@ use vod_upload_service::policy::Policy;
 use vod_upload_service::record::EventRecord;
 use vod_upload_service::store::{After, DatabaseUrl, Outcome, Store};
 
+use common::vod_api::{StandIn, signed};
+
 /// The engines to run on: SQLite always, PostgreSQL when configured.
 fn engines() -> Vec<DatabaseUrl> {
     let mut urls = vec![common::sqlite_url()];
@@ -257,17 +259,18 @@ async fn with_the_store_down_a_callback_gets_503_and_nothing_is_written() {
     let url = common::sqlite_url();
     let store = Store::open(&url).await.expect("opens");
     let credentials = Credentials::new(common::SECRET_ID, common::SECRET_KEY).expect("credentials");
-    let base = common::serve_app(App::new(
+    let mut app = App::new(
         Policy::default().signer(credentials).expect("valid"),
         Auth::new("token-a:alice", &JwtSettings::default()).expect("tokens"),
         store.clone(),
-    ))
-    .await;
+    );
+    let stand_in = StandIn::start();
+    common::accept_callbacks(&mut app, &stand_in);
+    let base = common::serve_app(app).await;
     store.close().await;
-    let body =
-        json!({ "EventType": "NewFileUpload", "FileUploadEvent": { "FileId": "5285890784246869930",
-        "MediaBasicInfo": { "SourceInfo": { "SourceContext": "{\"userId\":\"alice\"}" } } } })
-        .to_string();
+    let event = common::vod_api::upload_event("5285890784246869930", "alice");
+    stand_in.learn(&event);
+    let body = signed(event, common::SIGN_KEY);
     let (status, answer) = tokio::task::spawn_blocking(move || {
         common::post(&common::agent(), &format!("{base}/vod/events"), &body).expect("HTTP exchange")
     })
