@@ -102,7 +102,9 @@ impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Forged(reason) => write!(f, "the API contradicts the callback: {reason}"),
-            Self::Unavailable(error) => write!(f, "the API could not confirm the callback: {error}"),
+            Self::Unavailable(error) => {
+                write!(f, "the API could not confirm the callback: {error}")
+            }
         }
     }
 }

@@ -83,7 +83,9 @@ fn start(config: Config) -> Result<(), String> {
             api: api.clone(),
         }),
         (None, EventMode::Callback) => {
-            tracing::warn!("VOD_EVENT_SIGN_KEY is not set: event callbacks will get 503; set it, or use VOD_EVENTS=pull");
+            tracing::warn!(
+                "VOD_EVENT_SIGN_KEY is not set: event callbacks will get 503; set it, or use VOD_EVENTS=pull"
+            );
             None
         }
         (_, EventMode::Pull) => None,

@@ -225,12 +225,16 @@ mod tests {
             for (i, wait) in waits.iter().enumerate() {
                 let base = BACKOFF_BASE * 2_u32.pow(u32::try_from(i).expect("small"));
                 let base = base.min(BACKOFF_CAP);
-                assert!(*wait >= base && *wait <= (base * 2).min(BACKOFF_CAP), "{i}: {wait:?}");
+                assert!(
+                    *wait >= base && *wait <= (base * 2).min(BACKOFF_CAP),
+                    "{i}: {wait:?}"
+                );
             }
         }
         // The jitter varies.
-        let firsts: std::collections::HashSet<Duration> =
-            (0..20).map(|_| backoff().next().expect("endless")).collect();
+        let firsts: std::collections::HashSet<Duration> = (0..20)
+            .map(|_| backoff().next().expect("endless"))
+            .collect();
         assert!(firsts.len() > 1);
     }
 }

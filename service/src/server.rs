@@ -57,9 +57,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let router = router.layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            limits.request,
-        ));
+        axum::http::StatusCode::REQUEST_TIMEOUT,
+        limits.request,
+    ));
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read)

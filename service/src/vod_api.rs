@@ -110,7 +110,8 @@ impl VodApi {
         sub_app_id: Option<u64>,
     ) -> Result<Self, String> {
         let invalid = |why: &str| format!("{ENDPOINT_VARIABLE}: {endpoint:?} {why}");
-        let url = Url::parse(endpoint).map_err(|error| invalid(&format!("is not a URL: {error}")))?;
+        let url =
+            Url::parse(endpoint).map_err(|error| invalid(&format!("is not a URL: {error}")))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid("is not an http:// or https:// URL"));
         }
@@ -248,8 +249,14 @@ mod tests {
 
     #[test]
     fn the_signed_host_omits_the_default_port_whatever_the_endpoint_names() {
-        assert_eq!(host("https://vod.tencentcloudapi.com"), "vod.tencentcloudapi.com");
-        assert_eq!(host("https://vod.tencentcloudapi.com:443"), "vod.tencentcloudapi.com");
+        assert_eq!(
+            host("https://vod.tencentcloudapi.com"),
+            "vod.tencentcloudapi.com"
+        );
+        assert_eq!(
+            host("https://vod.tencentcloudapi.com:443"),
+            "vod.tencentcloudapi.com"
+        );
         assert_eq!(host("http://127.0.0.1:80"), "127.0.0.1");
         assert_eq!(host("http://127.0.0.1:80/"), "127.0.0.1");
         assert_eq!(host("http://127.0.0.1"), "127.0.0.1");
@@ -269,9 +276,17 @@ mod tests {
 
     #[test]
     fn debug_shows_no_secret_key() {
-        let api = VodApi::new("https://vod.tencentcloudapi.com", "AKIDid", "the-secret", None)
-            .expect("valid");
+        let api = VodApi::new(
+            "https://vod.tencentcloudapi.com",
+            "AKIDid",
+            "the-secret",
+            None,
+        )
+        .expect("valid");
         let debug = format!("{api:?}");
-        assert!(!debug.contains("the-secret") && debug.contains("AKIDid"), "{debug}");
+        assert!(
+            !debug.contains("the-secret") && debug.contains("AKIDid"),
+            "{debug}"
+        );
     }
 }

@@ -45,7 +45,9 @@ fn send_all(
                 let agent = common::agent();
                 for i in (sender..EVENTS).step_by(SENDERS) {
                     let url = format!("{base}/vod/events");
-                    if let Ok((200, answer)) = common::post(&agent, &url, &signed(event(prefix, i, user), KEY)) {
+                    if let Ok((200, answer)) =
+                        common::post(&agent, &url, &signed(event(prefix, i, user), KEY))
+                    {
                         let repeated = answer["data"]["repeated"].as_bool().expect("repeated");
                         answers.lock().expect("not poisoned")[i] = Some(repeated);
                         on_answer();

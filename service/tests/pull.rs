@@ -128,7 +128,11 @@ async fn an_http_500_carrying_events_is_an_error_and_nothing_of_it_is_handled() 
         "{failed:?}"
     );
     assert_eq!(recorded(&app.store).await, [false, false]);
-    assert_eq!(stand_in.seen().actions(), ["PullEvents"], "nothing confirmed");
+    assert_eq!(
+        stand_in.seen().actions(),
+        ["PullEvents"],
+        "nothing confirmed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -153,7 +157,12 @@ async fn unreadable_pulled_events_are_dead_letters_and_confirmed_never_lost() {
         4
     );
     assert_eq!(app.store.dead_letters().await.expect("store"), 3);
-    assert!(app.store.has_event("NewFileUpload/528").await.expect("store"));
+    assert!(
+        app.store
+            .has_event("NewFileUpload/528")
+            .await
+            .expect("store")
+    );
     let seen = stand_in.seen();
     assert_eq!(seen.confirmed, ["numeric", "long", "bad-task", "handle-1"]);
     assert!(seen.pending.is_empty(), "none comes back");
@@ -217,7 +226,11 @@ fn a_failing_api_is_called_with_growing_gaps() {
     std::thread::sleep(Duration::from_secs(60));
     drop(service);
     let calls = stand_in.seen().times_of("PullEvents");
-    assert!((3..=10).contains(&calls.len()), "{} calls in 60 s", calls.len());
+    assert!(
+        (3..=10).contains(&calls.len()),
+        "{} calls in 60 s",
+        calls.len()
+    );
     let gaps: Vec<Duration> = calls.windows(2).map(|pair| pair[1] - pair[0]).collect();
     // Each wait is in [2^i, 2^(i+1)) s, so no gap is shorter than the one before.
     assert!(gaps[0] >= Duration::from_millis(950), "{gaps:?}");
@@ -239,7 +252,10 @@ fn sigterm_during_a_hung_confirmation_exits_0_in_the_grace_period_and_nothing_is
     let service = pulling_service(&stand_in, &database, "hung-confirm.log");
     let waited = Instant::now();
     while stand_in.seen().times_of("ConfirmEvents").is_empty() {
-        assert!(waited.elapsed() < Duration::from_secs(10), "no ConfirmEvents");
+        assert!(
+            waited.elapsed() < Duration::from_secs(10),
+            "no ConfirmEvents"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let stopping = Instant::now();
@@ -261,8 +277,9 @@ fn sigterm_during_a_hung_confirmation_exits_0_in_the_grace_period_and_nothing_is
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(service.terminate().success());
-    let log = std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(log))
-        .expect("the log");
+    let log =
+        std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(log))
+            .expect("the log");
     assert_eq!(log.matches("repeated, recorded before").count(), 2, "{log}");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {

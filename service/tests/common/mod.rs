@@ -293,9 +293,15 @@ pub const SIGN_KEY: &str = "TestSignKey1";
 
 /// `app` in callback mode: callbacks signed with [`SIGN_KEY`] and confirmed by `stand_in`.
 pub fn accept_callbacks(app: &mut vod_upload_service::App, stand_in: &vod_api::StandIn) {
+    accept_callbacks_from(app, &stand_in.endpoint);
+}
+
+/// `app` in callback mode: callbacks signed with [`SIGN_KEY`] and confirmed by the API at
+/// `endpoint`.
+pub fn accept_callbacks_from(app: &mut vod_upload_service::App, endpoint: &str) {
     app.callbacks = Some(vod_upload_service::events::CallbackCheck {
         sign_key: tencent_vod_signature::SignKey::new(SIGN_KEY).expect("a key"),
-        api: vod_upload_service::vod_api::VodApi::new(&stand_in.endpoint, SECRET_ID, SECRET_KEY, None)
-            .expect("the stand-in's endpoint"),
+        api: vod_upload_service::vod_api::VodApi::new(endpoint, SECRET_ID, SECRET_KEY, None)
+            .expect("an endpoint"),
     });
 }

@@ -65,7 +65,10 @@ pub struct Seen {
 impl Seen {
     /// The actions called, in order.
     pub fn actions(&self) -> Vec<&str> {
-        self.calls.iter().map(|(action, _)| action.as_str()).collect()
+        self.calls
+            .iter()
+            .map(|(action, _)| action.as_str())
+            .collect()
     }
 
     /// When each call of `action` arrived.
