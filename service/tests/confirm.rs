@@ -25,17 +25,16 @@ async fn start(stand_in: &StandIn) -> (String, Arc<App>) {
 
 async fn serve(app: App) -> (String, Arc<App>) {
     let app = Arc::new(app);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+    (common::serve_shared(Arc::clone(&app)).await, app)
+}
+
+/// Alice's upload record of `file`.
+async fn alices(app: &App, file: &str) -> vod_upload_service::store::Upload {
+    app.store
+        .upload("alice", file)
         .await
-        .expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(vod_upload_service::server::serve(
-        listener,
-        vod_upload_service::router(Arc::clone(&app)),
-        vod_upload_service::server::Limits::default(),
-        std::future::pending(),
-    ));
-    (format!("http://{address}"), app)
+        .expect("store")
+        .expect("alice's upload")
 }
 
 /// POSTs `body` to `/vod/events`: status and JSON answer.
@@ -143,12 +142,7 @@ async fn a_task_flow_is_recorded_as_the_api_knows_it() {
     .await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["data"]["status"], "PROCESSING");
-    let upload = app
-        .store
-        .upload("alice", file)
-        .await
-        .expect("store")
-        .expect("an upload");
+    let upload = alices(&app, file).await;
     assert_eq!(
         (upload.status.as_str(), upload.review_suggestion),
         ("processing", None)
@@ -187,12 +181,7 @@ async fn a_task_flow_is_recorded_as_the_api_knows_it() {
         (200, json!("FINISH")),
         "{answer}"
     );
-    let upload = app
-        .store
-        .upload("alice", file)
-        .await
-        .expect("store")
-        .expect("an upload");
+    let upload = alices(&app, file).await;
     assert_eq!(upload.status, "finished");
     assert_eq!(
         upload.review_suggestion.as_deref(),
@@ -211,12 +200,7 @@ async fn a_task_flow_is_recorded_as_the_api_knows_it() {
         (200, json!(true)),
         "{answer}"
     );
-    let upload = app
-        .store
-        .upload("alice", file)
-        .await
-        .expect("store")
-        .expect("an upload");
+    let upload = alices(&app, file).await;
     assert_eq!(upload.status, "finished");
     assert_eq!(stand_in.seen().bad_signatures, 0);
 }

@@ -275,13 +275,18 @@ pub async fn app(
 
 /// Serves `app` on a free loopback port, in this runtime; its base URL.
 pub async fn serve_app(app: vod_upload_service::App) -> String {
+    serve_shared(std::sync::Arc::new(app)).await
+}
+
+/// Serves `app`, which the test keeps a handle on, on a free loopback port; its base URL.
+pub async fn serve_shared(app: std::sync::Arc<vod_upload_service::App>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let address = listener.local_addr().expect("address");
     tokio::spawn(vod_upload_service::server::serve(
         listener,
-        vod_upload_service::router(std::sync::Arc::new(app)),
+        vod_upload_service::router(app),
         vod_upload_service::server::Limits::default(),
         std::future::pending(),
     ));
