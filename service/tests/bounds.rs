@@ -6,16 +6,11 @@
 mod common;
 
 use std::io::{Read as _, Write as _};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 
 use common::vod_api::{StandIn, signed, task_event, upload_event};
-
-fn log_path(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.log", common::unique(name)))
-}
 
 fn start(stand_in: &StandIn, log: &std::path::Path) -> common::Service {
     common::Service::spawn(
@@ -75,7 +70,7 @@ fn raw_post(base: &str, path: &str, body: &[u8]) -> String {
 #[test]
 fn a_109_kb_task_flow_is_recorded_and_a_5_mib_body_gets_413_and_a_log_line() {
     let stand_in = StandIn::start();
-    let log = log_path("bounds-size-");
+    let log = common::log_path("bounds-size-");
     let service = start(&stand_in, &log);
     let agent = common::agent();
     let file = common::unique("7");
@@ -144,7 +139,7 @@ fn twelve_thousand_replayed_events_with_huge_file_ids_are_refused_within_bounds(
     const EVENTS: usize = 12_000;
     const SENDERS: usize = 4;
     let stand_in = StandIn::start();
-    let log = log_path("bounds-replay-");
+    let log = common::log_path("bounds-replay-");
     let service = start(&stand_in, &log);
     let log_before = std::fs::metadata(&log).expect("the log").len();
     // One captured Sign, replayed with ever new 60,000-character FileIds.

@@ -175,7 +175,11 @@ fn the_stand_ins_dates_agree_with_the_page() {
 }
 
 /// The binary in pull mode against `stand_in`, on the SQLite file `database`.
-fn pulling_service(stand_in: &StandIn, database: &DatabaseUrl, log: &str) -> common::Service {
+fn pulling_service(
+    stand_in: &StandIn,
+    database: &DatabaseUrl,
+    log: &std::path::Path,
+) -> common::Service {
     let DatabaseUrl::Sqlite(path) = database else {
         panic!("an SQLite file")
     };
@@ -185,7 +189,7 @@ fn pulling_service(stand_in: &StandIn, database: &DatabaseUrl, log: &str) -> com
             ("VOD_API_ENDPOINT", stand_in.endpoint.clone()),
             ("VOD_DATABASE_URL", format!("sqlite://{}", path.display())),
         ],
-        &std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(log),
+        log,
     )
 }
 
@@ -196,8 +200,16 @@ fn an_idle_api_is_called_at_most_once_a_second() {
     empty.fail(Fault::EmptyAtOnce);
     let no_event = StandIn::start();
     let services = [
-        pulling_service(&empty, &common::sqlite_url(), "idle-empty.log"),
-        pulling_service(&no_event, &common::sqlite_url(), "idle-no-event.log"),
+        pulling_service(
+            &empty,
+            &common::sqlite_url(),
+            &common::log_path("idle-empty-"),
+        ),
+        pulling_service(
+            &no_event,
+            &common::sqlite_url(),
+            &common::log_path("idle-no-event-"),
+        ),
     ];
     std::thread::sleep(Duration::from_secs(10));
     drop(services);
@@ -222,7 +234,11 @@ fn an_idle_api_is_called_at_most_once_a_second() {
 fn a_failing_api_is_called_with_growing_gaps() {
     let stand_in = StandIn::start();
     stand_in.fail(Fault::Http500);
-    let service = pulling_service(&stand_in, &common::sqlite_url(), "failing.log");
+    let service = pulling_service(
+        &stand_in,
+        &common::sqlite_url(),
+        &common::log_path("failing-"),
+    );
     std::thread::sleep(Duration::from_secs(60));
     drop(service);
     let calls = stand_in.seen().times_of("PullEvents");
@@ -249,7 +265,7 @@ fn sigterm_during_a_hung_confirmation_exits_0_in_the_grace_period_and_nothing_is
     stand_in.queue(events());
     stand_in.fail(Fault::HangConfirm);
     let database = common::sqlite_url();
-    let service = pulling_service(&stand_in, &database, "hung-confirm.log");
+    let service = pulling_service(&stand_in, &database, &common::log_path("hung-confirm-"));
     let waited = Instant::now();
     while stand_in.seen().times_of("ConfirmEvents").is_empty() {
         assert!(
@@ -269,17 +285,15 @@ fn sigterm_during_a_hung_confirmation_exits_0_in_the_grace_period_and_nothing_is
     // Handled but not confirmed: VOD delivers both again to the restarted service.
     assert_eq!(stand_in.seen().pending.len(), 2);
     stand_in.fail(Fault::None);
-    let log = "hung-confirm-restart.log";
-    let service = pulling_service(&stand_in, &database, log);
+    let log = common::log_path("hung-confirm-restart-");
+    let service = pulling_service(&stand_in, &database, &log);
     let waited = Instant::now();
     while !stand_in.seen().pending.is_empty() {
         assert!(waited.elapsed() < Duration::from_secs(10), "not confirmed");
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(service.terminate().success());
-    let log =
-        std::fs::read_to_string(std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(log))
-            .expect("the log");
+    let log = std::fs::read_to_string(&log).expect("the log");
     assert_eq!(log.matches("repeated, recorded before").count(), 2, "{log}");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {

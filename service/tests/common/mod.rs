@@ -66,6 +66,12 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+/// A log file of its own for a spawned service, named after `name` (the directory outlives
+/// runs: a log must not gather lines from an earlier one).
+pub fn log_path(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.log", unique(name)))
+}
+
 /// The service's binary, running with its own environment on a free loopback port; killed
 /// (SIGKILL) when dropped.
 pub struct Service {
