@@ -201,6 +201,34 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// `0`: no demo page at `/` (it is off whenever JWT auth is configured).
+    #[arg(
+        long,
+        env = "VOD_DEMO_PAGE",
+        value_name = "VOD_DEMO_PAGE",
+        value_parser = ["0", "1"],
+        default_value = "1"
+    )]
+    pub demo_page: String,
+
+    /// Where the demo page loads Tencent's web upload SDK from.
+    #[arg(
+        long,
+        env = "VOD_DEMO_SDK_URL",
+        value_name = "VOD_DEMO_SDK_URL",
+        default_value = crate::demo::DEFAULT_SDK_URL
+    )]
+    pub demo_sdk_url: String,
+
+    /// The SDK's Subresource Integrity hash (`sha384-…`); unset: the pinned SDK's when
+    /// `VOD_DEMO_SDK_URL` is the default, else none.
+    #[arg(
+        long,
+        env = "VOD_DEMO_SDK_INTEGRITY",
+        value_name = "VOD_DEMO_SDK_INTEGRITY"
+    )]
+    pub demo_sdk_integrity: Option<String>,
+
     /// Days raw events are kept for audit (at least 5: VOD may deliver again for 4 days).
     #[arg(long, env = "VOD_EVENT_RETENTION_DAYS", value_name = "VOD_EVENT_RETENTION_DAYS", default_value_t = 30,
         value_parser = clap::value_parser!(u32).range(5..))]

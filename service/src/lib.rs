@@ -15,6 +15,7 @@
 //!   ([`pull`]) the route does not exist.
 //! - `GET /uploads`, `GET /uploads/{fileId}`: the caller's upload records ([`uploads`]).
 //! - `GET /healthz`, `/readyz`, `/metrics` ([`health`]).
+//! - `GET /`: the demo page ([`demo`]), unless turned off.
 //!
 //! Every answer carries `Cache-Control: no-store`: a signature is a bearer credential.
 //! Browsers on the origins of `VOD_ALLOWED_ORIGINS` may call the signature and uploads routes.
@@ -22,6 +23,7 @@
 pub mod auth;
 pub mod config;
 pub mod confirm;
+pub mod demo;
 pub mod events;
 pub mod health;
 pub mod policy;
@@ -52,6 +54,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::auth::Auth;
 use crate::config::EventMode;
+use crate::demo::DemoPage;
 use crate::events::CallbackCheck;
 use crate::rate::Limiter;
 use crate::store::Store;
@@ -74,11 +77,13 @@ pub struct App {
     pub allowed_origins: Vec<HeaderValue>,
     /// In pull mode, whether the puller runs (for `/readyz`).
     pub puller_running: Option<Arc<AtomicBool>>,
+    /// The demo page served at `/`; `None`: `/` is 404.
+    pub demo_page: Option<DemoPage>,
 }
 
 impl App {
     /// An app in callback mode with callbacks refused until [`App::callbacks`] is set, no rate
-    /// limit, no cross-origin access and no puller.
+    /// limit, no cross-origin access, no puller and no demo page.
     #[must_use]
     pub fn new(signer: Signer, auth: Auth, store: Store) -> Self {
         Self {
@@ -90,6 +95,7 @@ impl App {
             store,
             allowed_origins: Vec::new(),
             puller_running: None,
+            demo_page: None,
         }
     }
 }
@@ -125,6 +131,7 @@ pub fn router(app: Arc<App>) -> Router {
     }
     let mut routes = Router::new()
         .merge(browser)
+        .route("/", get(demo::page))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -21,6 +21,7 @@ use tencent_vod_signature::{Credentials, Instance, SignKey};
 use tokio_util::sync::CancellationToken;
 use vod_upload_service::auth::{Auth, JwtSettings};
 use vod_upload_service::config::{Config, EventMode, unknown_variables};
+use vod_upload_service::demo::{DEFAULT_SDK_INTEGRITY, DEFAULT_SDK_URL, DemoConfig, DemoPage};
 use vod_upload_service::events::{CallbackCheck, unix_now};
 use vod_upload_service::policy::Policy;
 use vod_upload_service::pull::Puller;
@@ -106,6 +107,7 @@ fn start(config: Config) -> Result<(), String> {
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let demo_page = demo_page(&config, &auth)?;
     let database: DatabaseUrl = config.database_url.parse()?;
     let puller = (config.events == EventMode::Pull).then(|| Puller::new(api));
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
@@ -119,6 +121,7 @@ fn start(config: Config) -> Result<(), String> {
         app.events = config.events;
         app.callbacks = callbacks;
         app.allowed_origins = allowed_origins;
+        app.demo_page = demo_page;
         let running = Arc::new(AtomicBool::new(puller.is_some()));
         if puller.is_some() {
             app.puller_running = Some(Arc::clone(&running));
@@ -207,4 +210,28 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let _ = interrupt.await;
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// The demo page, unless `VOD_DEMO_PAGE=0` or JWT auth is configured.
+fn demo_page(config: &Config, auth: &Auth) -> Result<Option<DemoPage>, String> {
+    if config.demo_page == "0" {
+        return Ok(None);
+    }
+    if auth.uses_jwt() {
+        tracing::info!("demo page off: JWT auth is configured");
+        return Ok(None);
+    }
+    let sdk_integrity = match &config.demo_sdk_integrity {
+        Some(integrity) => integrity.clone(),
+        None if config.demo_sdk_url == DEFAULT_SDK_URL => DEFAULT_SDK_INTEGRITY.to_owned(),
+        None => String::new(),
+    };
+    let page = DemoPage::new(&DemoConfig {
+        service: String::new(),
+        sdk_url: config.demo_sdk_url.clone(),
+        sdk_integrity,
+        task_flow: config.procedure.is_some(),
+    })?;
+    tracing::info!(sdk = %config.demo_sdk_url, "demo page at /");
+    Ok(Some(page))
 }

@@ -14,7 +14,7 @@ const SIGN_KEY: &str = "BinaryTestSignKey1";
 
 /// Every variable the service reads, as its README lists them (kept here, not read from the
 /// code under test).
-const VARIABLES: [&str; 24] = [
+const VARIABLES: [&str; 27] = [
     "VOD_LISTEN",
     "TENCENTCLOUD_SECRET_ID",
     "TENCENTCLOUD_SECRET_KEY",
@@ -38,6 +38,9 @@ const VARIABLES: [&str; 24] = [
     "VOD_API_ENDPOINT",
     "VOD_DATABASE_URL",
     "VOD_EVENT_RETENTION_DAYS",
+    "VOD_DEMO_PAGE",
+    "VOD_DEMO_SDK_URL",
+    "VOD_DEMO_SDK_INTEGRITY",
     "RUST_LOG",
 ];
 
@@ -75,6 +78,9 @@ fn refusals_at_start_name_the_variable() {
         ("VOD_DATABASE_URL", "mysql://u:hunter2@h/d"),
         ("VOD_ALLOWED_ORIGINS", "app.example"),
         ("VOD_SIGNATURE_VALIDITY_SECS", "7776001"),
+        ("VOD_DEMO_PAGE", "yes"),
+        ("VOD_DEMO_SDK_URL", "javascript:alert(1)"),
+        ("VOD_DEMO_SDK_INTEGRITY", "md5-abc"),
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_vod-upload-service"))
             .env_clear()
@@ -136,8 +142,7 @@ fn vod_listen_works_and_a_typo_is_named_in_a_warning() {
 
 #[test]
 fn json_logs_are_json_lines_without_a_signature_or_a_secret() {
-    let log = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("{}.log", common::unique("json-")));
+    let log = common::log_path("json-");
     let stand_in = StandIn::start();
     let service = common::Service::spawn(
         &[
