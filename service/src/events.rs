@@ -2,7 +2,7 @@
 //! of an accepted event, whichever way it came.
 //!
 //! A callback is checked in this order, and refused at the first failure, with one log line
-//! (the observe middleware's, carrying the reason) and nothing stored:
+//! (the request line of [`crate::telemetry::ObserveLayer`], carrying the reason) and nothing stored:
 //!
 //! 1. No `SignKey` configured (`VOD_EVENT_SIGN_KEY`): 503, saying to set it or to pull.
 //! 2. Not an event (not JSON, no `EventType`, a known type without its FileId or TaskId):

@@ -26,6 +26,7 @@ pub mod confirm;
 pub mod demo;
 pub mod events;
 pub mod health;
+pub mod log_line;
 pub mod policy;
 pub mod pull;
 pub mod rate;
@@ -51,6 +52,7 @@ use axum::routing::{get, post};
 use tencent_vod_signature::Signer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::auth::Auth;
 use crate::config::EventMode;
@@ -146,17 +148,13 @@ pub fn router(app: Arc<App>) -> Router {
         );
     }
     routes
-        .layer(axum::middleware::map_response(no_store))
-        .layer(axum::middleware::from_fn(telemetry::observe))
+        // Every answer is not to be cached: signatures are bearer credentials.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(telemetry::ObserveLayer)
         .with_state(app)
-}
-
-/// Marks every answer as not to be cached: signatures are bearer credentials.
-async fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 /// An accepted CORS preflight is answered 204 No Content (tower-http's is 200, empty).

@@ -69,7 +69,7 @@ pub async fn upload_signature(State(app): State<Arc<App>>, headers: HeaderMap) -
                     expire_time: signed.expire_time(),
                 },
             );
-            // The request's log line names the user and expireTime (telemetry::observe).
+            // The request's log line names the user and expireTime (telemetry::ObserveLayer).
             response.extensions_mut().insert(Minted {
                 user,
                 expire_time: signed.expire_time(),

@@ -16,22 +16,26 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::IsTerminal as _;
+use std::pin::Pin;
 use std::sync::OnceLock;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::middleware::Next;
+use axum::http::Method;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use tower::{Layer, Service};
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+use crate::log_line::Line;
 
-/// Starts logging to stderr in `format`, filtered by `RUST_LOG` (default `info`). Lines are
-/// formatted on the thread that logs and written by a thread of their own, in batches, so
-/// that a request does not wait for a write; none is dropped (a full queue makes the logging
-/// thread wait). Keep the guard until the process ends: dropping it writes what is queued.
+/// Starts logging to stderr in `format` (text lines are [`Line`]s), filtered by `RUST_LOG`
+/// (default `info`). Lines are formatted on the thread that logs and written by a thread of
+/// their own, in batches, so that a request does not wait for a write; none is dropped (a
+/// full queue makes the logging thread wait). Keep the guard until the process ends: dropping it writes what is queued.
 pub fn init_logs(format: LogFormat) -> WorkerGuard {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let (writer, guard) = NonBlockingBuilder::default()
@@ -42,7 +46,7 @@ pub fn init_logs(format: LogFormat) -> WorkerGuard {
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(writer);
     match format {
-        LogFormat::Text => builder.init(),
+        LogFormat::Text => builder.event_format(Line).init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
     guard
@@ -82,23 +86,107 @@ pub struct Refused(pub String);
 
 /// Every request's one log line (method, route, status, latency; for a signature minted, its
 /// user and `expireTime` too; for a refusal, at `warn`, its reason, or for a body over the
-/// limit its declared size) and its duration in `http_request_duration_seconds`.
+/// limit its declared size) and its duration in `http_request_duration_seconds`: the layer
+/// around every route.
 ///
-/// Written here rather than with tower-http's `TraceLayer` and a log line of the handler's
-/// own: that pair (a span per request, a second line per signature) cost half of
-/// `/upload-signature`'s throughput (HACKING.md, "Logs and metrics on the hot path").
-pub async fn observe(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let matched = request.extensions().get::<MatchedPath>().cloned();
-    let declared_bytes = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
-    let response = next.run(request).await;
+/// A tower layer of its own rather than tower-http's `TraceLayer` (a span per request and a
+/// second line per signature cost half of `/upload-signature`'s throughput) or axum's
+/// `from_fn` (which clones and boxes per request): HACKING.md, "Logs and metrics on the hot
+/// path".
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ObserveLayer;
+
+impl<S> Layer<S> for ObserveLayer {
+    type Service = Observe<S>;
+
+    fn layer(&self, inner: S) -> Observe<S> {
+        Observe { inner }
+    }
+}
+
+/// The service [`ObserveLayer`] wraps a route in.
+#[derive(Debug, Clone)]
+pub struct Observe<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for Observe<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Observed<S::Future>;
+
+    fn poll_ready(&mut self, context: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(context)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let started = Instant::now();
+        let method = request.method().clone();
+        let matched = request.extensions().get::<MatchedPath>().cloned();
+        let declared_bytes = request
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
+        Observed {
+            inner: self.inner.call(request),
+            started,
+            method,
+            matched,
+            declared_bytes,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request's answer in the making; logged and timed when it is ready.
+    pub struct Observed<F> {
+        #[pin]
+        inner: F,
+        started: Instant,
+        method: Method,
+        matched: Option<MatchedPath>,
+        declared_bytes: Option<u64>,
+    }
+}
+
+impl<F, E> Future for Observed<F>
+where
+    F: Future<Output = Result<Response, E>>,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let result = std::task::ready!(this.inner.poll(context));
+        if let Ok(response) = &result {
+            let route = this
+                .matched
+                .as_ref()
+                .map_or("unmatched", MatchedPath::as_str);
+            log_request(
+                this.method,
+                route,
+                *this.started,
+                *this.declared_bytes,
+                response,
+            );
+        }
+        Poll::Ready(result)
+    }
+}
+
+fn log_request(
+    method: &Method,
+    route: &str,
+    started: Instant,
+    declared_bytes: Option<u64>,
+    response: &Response,
+) {
     let latency = started.elapsed();
     let status = response.status().as_u16();
-    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let latency_ms = latency.as_secs_f64() * 1000.0;
     if let Some(minted) = response.extensions().get::<Minted>() {
         tracing::info!(
@@ -117,7 +205,6 @@ pub async fn observe(request: Request, next: Next) -> Response {
         tracing::info!(%method, route, status, latency_ms, "request");
     }
     request_histogram(route, status).record(latency.as_secs_f64());
-    response
 }
 
 /// The duration histogram of `route` and `status`, its handle kept per thread: registering a
