@@ -18,6 +18,8 @@ use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
 use tracing_subscriber::registry::LookupSpan;
 
+use crate::tc3::utc_date;
+
 /// The line's format, for `tracing_subscriber::fmt().event_format(Line)`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Line;
@@ -78,12 +80,12 @@ fn timestamp(writer: &mut Writer<'_>, since_epoch: Duration) -> fmt::Result {
     SECOND.with(|second| {
         let mut second = second.borrow_mut();
         if second.0 != secs {
-            let (year, month, day) = civil_date(secs / 86_400);
             let in_day = secs % 86_400;
             second.1.clear();
             write!(
                 second.1,
-                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.",
+                "{}T{:02}:{:02}:{:02}.",
+                utc_date(secs),
                 in_day / 3600,
                 in_day / 60 % 60,
                 in_day % 60
@@ -100,25 +102,6 @@ fn timestamp(writer: &mut Writer<'_>, since_epoch: Duration) -> fmt::Result {
     }
     writer.write_str(std::str::from_utf8(&digits).expect("ASCII digits"))?;
     writer.write_char('Z')
-}
-
-/// The proleptic Gregorian date of `days` since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_date(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Writes each field as ` name=value` (the message as ` message`), keeping the first error.
