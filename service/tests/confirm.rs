@@ -45,6 +45,11 @@ async fn post_event(base: &str, body: String) -> (u16, Value) {
         .expect("client thread")
 }
 
+/// POSTs `event` to `/vod/events` as a callback with a valid `Sign`: status and JSON answer.
+async fn post_signed(base: &str, event: Value) -> (u16, Value) {
+    post_event(base, signed(event, common::SIGN_KEY)).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_sign_with_a_forged_file_or_user_records_nothing() {
     let stand_in = StandIn::start();
@@ -130,16 +135,9 @@ async fn a_task_flow_is_recorded_as_the_api_knows_it() {
     let task = "1400000000-procedurev2-5ce8d2ff1c3d4bb2a8d3b3ea62a0b1c4tt0";
     stand_in.learn(&upload_event(file, "alice"));
     stand_in.learn(&task_event(file, task, "PROCESSING", None));
-    post_event(&base, signed(upload_event(file, "alice"), common::SIGN_KEY)).await;
+    post_signed(&base, upload_event(file, "alice")).await;
     // A forged FINISH that passes review: the API says the task is still processing.
-    let (status, answer) = post_event(
-        &base,
-        signed(
-            task_event(file, task, "FINISH", Some("pass")),
-            common::SIGN_KEY,
-        ),
-    )
-    .await;
+    let (status, answer) = post_signed(&base, task_event(file, task, "FINISH", Some("pass"))).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["data"]["status"], "PROCESSING");
     let upload = alices(&app, file).await;
@@ -148,16 +146,13 @@ async fn a_task_flow_is_recorded_as_the_api_knows_it() {
         ("processing", None)
     );
     // A TaskId VOD does not know.
-    let (status, answer) = post_event(
+    let (status, answer) = post_signed(
         &base,
-        signed(
-            task_event(
-                file,
-                "1400000000-procedurev2-forged",
-                "FINISH",
-                Some("pass"),
-            ),
-            common::SIGN_KEY,
+        task_event(
+            file,
+            "1400000000-procedurev2-forged",
+            "FINISH",
+            Some("pass"),
         ),
     )
     .await;
@@ -168,14 +163,7 @@ async fn a_task_flow_is_recorded_as_the_api_knows_it() {
     );
     // The task finishes, with a verdict: now the callback records it.
     stand_in.learn(&task_event(file, task, "FINISH", Some("block")));
-    let (status, answer) = post_event(
-        &base,
-        signed(
-            task_event(file, task, "FINISH", Some("pass")),
-            common::SIGN_KEY,
-        ),
-    )
-    .await;
+    let (status, answer) = post_signed(&base, task_event(file, task, "FINISH", Some("pass"))).await;
     assert_eq!(
         (status, answer["data"]["status"].clone()),
         (200, json!("FINISH")),
@@ -190,11 +178,7 @@ async fn a_task_flow_is_recorded_as_the_api_knows_it() {
     );
     // A late PROCESSING callback is confirmed as the FINISH it is now: a repeat, and the
     // status does not move back.
-    let (status, answer) = post_event(
-        &base,
-        signed(task_event(file, task, "PROCESSING", None), common::SIGN_KEY),
-    )
-    .await;
+    let (status, answer) = post_signed(&base, task_event(file, task, "PROCESSING", None)).await;
     assert_eq!(
         (status, answer["data"]["repeated"].clone()),
         (200, json!(true)),
@@ -214,7 +198,7 @@ async fn an_api_outage_gives_503_and_a_later_redelivery_records_the_event_once()
     let key = "NewFileUpload/5285890784246869950";
     for fault in [Fault::DescribeFails, Fault::Http500] {
         stand_in.fail(fault);
-        let (status, answer) = post_event(&base, signed(event.clone(), common::SIGN_KEY)).await;
+        let (status, answer) = post_signed(&base, event.clone()).await;
         assert_eq!(
             (status, answer["code"].clone()),
             (503, json!(5032)),
@@ -231,18 +215,18 @@ async fn an_api_outage_gives_503_and_a_later_redelivery_records_the_event_once()
     cut_off.store = app.store.clone();
     common::accept_callbacks_from(&mut cut_off, &closed);
     let (cut_off_base, _) = serve(cut_off).await;
-    let (status, answer) = post_event(&cut_off_base, signed(event.clone(), common::SIGN_KEY)).await;
+    let (status, answer) = post_signed(&cut_off_base, event.clone()).await;
     assert_eq!(status, 503, "{answer}");
     assert!(!app.store.has_event(key).await.expect("store"));
     // VOD delivers again once the API is back: recorded once, then a repeat.
     stand_in.fail(Fault::None);
-    let (status, answer) = post_event(&base, signed(event.clone(), common::SIGN_KEY)).await;
+    let (status, answer) = post_signed(&base, event.clone()).await;
     assert_eq!(
         (status, answer["data"]["repeated"].clone()),
         (200, json!(false)),
         "{answer}"
     );
-    let (status, answer) = post_event(&base, signed(event, common::SIGN_KEY)).await;
+    let (status, answer) = post_signed(&base, event).await;
     assert_eq!(
         (status, answer["data"]["repeated"].clone()),
         (200, json!(true)),
@@ -255,7 +239,7 @@ async fn event_types_the_api_cannot_confirm_are_acknowledged_and_not_kept() {
     let stand_in = StandIn::start();
     let (base, app) = start(&stand_in).await;
     let event = json!({ "EventType": "FileDeleted", "FileDeleteEvent": { "FileIdSet": ["1"] } });
-    let (status, answer) = post_event(&base, signed(event, common::SIGN_KEY)).await;
+    let (status, answer) = post_signed(&base, event).await;
     assert_eq!(
         (status, answer["data"]["recorded"].clone()),
         (200, json!(false)),
