@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -44,9 +45,9 @@ pub struct DemoConfig {
     pub task_flow: bool,
 }
 
-/// The rendered page, ready to serve.
+/// The rendered page, ready to serve: its bytes are shared by every answer, not copied.
 #[derive(Debug, Clone)]
-pub struct DemoPage(Arc<str>);
+pub struct DemoPage(Bytes);
 
 impl DemoPage {
     /// The page with `config` as its configuration line. `sdk_url` must be an `http(s)` URL.
@@ -82,13 +83,13 @@ impl DemoPage {
                 "VOD_DEMO_SDK_INTEGRITY: {integrity:?} is not sha256-, sha384- or sha512- and a Base64 hash"
             ));
         }
-        Ok(Self(render(config).into()))
+        Ok(Self(Bytes::from(render(config))))
     }
 
     /// The HTML.
     #[must_use]
     pub fn html(&self) -> &str {
-        &self.0
+        std::str::from_utf8(&self.0).expect("made from a String")
     }
 }
 
@@ -130,7 +131,7 @@ pub async fn page(State(app): State<Arc<App>>) -> Response {
                     HeaderValue::from_static("no-referrer"),
                 ),
             ],
-            page.html().to_owned(),
+            page.0.clone(),
         )
             .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
