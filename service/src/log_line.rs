@@ -116,6 +116,14 @@ impl Fields<'_, '_> {
         self.writer.write_str(field.name())?;
         self.writer.write_char('=')
     }
+
+    fn integer(&mut self, field: &Field, value: impl itoa::Integer) {
+        if self.result.is_ok() {
+            self.result = self
+                .name(field)
+                .and_then(|()| self.writer.write_str(itoa::Buffer::new().format(value)));
+        }
+    }
 }
 
 impl Visit for Fields<'_, '_> {
@@ -131,19 +139,11 @@ impl Visit for Fields<'_, '_> {
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if self.result.is_ok() {
-            self.result = self
-                .name(field)
-                .and_then(|()| self.writer.write_str(itoa::Buffer::new().format(value)));
-        }
+        self.integer(field, value);
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if self.result.is_ok() {
-            self.result = self
-                .name(field)
-                .and_then(|()| self.writer.write_str(itoa::Buffer::new().format(value)));
-        }
+        self.integer(field, value);
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
