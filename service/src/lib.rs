@@ -27,6 +27,7 @@ pub mod demo;
 pub mod events;
 pub mod health;
 pub mod log_line;
+pub mod log_writer;
 pub mod policy;
 pub mod pull;
 pub mod rate;

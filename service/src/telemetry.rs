@@ -26,21 +26,26 @@ use axum::http::Method;
 use axum::response::Response;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tower::{Layer, Service};
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
 use crate::log_line::Line;
+use crate::log_writer::{self, Flusher};
 
 /// Starts logging to stderr in `format` (text lines are [`Line`]s), filtered by `RUST_LOG`
 /// (default `info`). Lines are formatted on the thread that logs and written by a thread of
-/// their own, in batches, so that a request does not wait for a write; none is dropped (a
-/// full queue makes the logging thread wait). Keep the guard until the process ends: dropping it writes what is queued.
-pub fn init_logs(format: LogFormat) -> WorkerGuard {
+/// their own, in batches ([`crate::log_writer`]): a request does not wait for a write, and
+/// none is dropped. Keep the [`Flusher`] until the process ends: dropping it writes what is
+/// waiting.
+///
+/// # Panics
+///
+/// If the writer thread cannot be started (the process is out of threads or memory at
+/// start), as `tracing-appender`'s `non_blocking` does.
+pub fn init_logs(format: LogFormat) -> Flusher {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .finish(std::io::stderr());
+    let (writer, flusher) =
+        log_writer::batched(std::io::stderr()).expect("the log writer thread starts");
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
@@ -49,7 +54,7 @@ pub fn init_logs(format: LogFormat) -> WorkerGuard {
         LogFormat::Text => builder.event_format(Line).init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
-    guard
+    flusher
 }
 
 /// The process's metrics recorder, installed on first use; its handle renders them.

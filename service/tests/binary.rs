@@ -125,14 +125,24 @@ fn vod_listen_works_and_a_typo_is_named_in_a_warning() {
         }
         std::thread::sleep(Duration::from_millis(25));
     }
+    // Lines are written in batches by a thread of their own: wait for the warning before the
+    // process is killed.
+    let mut warning = None;
+    for _ in 0..200 {
+        let log = std::fs::read_to_string(dir.join("log")).expect("log");
+        warning = log
+            .lines()
+            .find(|line| line.contains("VOD_LISTN"))
+            .map(str::to_owned);
+        if warning.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
     child.kill().expect("killed");
     child.wait().expect("ended");
     assert!(answered.is_some(), "listening on VOD_LISTEN's address");
-    let log = std::fs::read_to_string(dir.join("log")).expect("log");
-    let warning = log
-        .lines()
-        .find(|line| line.contains("VOD_LISTN"))
-        .expect("a warning naming it");
+    let warning = warning.expect("a warning naming it");
     assert!(warning.contains("WARN"), "{warning}");
     assert!(
         dir.join("vod-uploads.db").exists(),
