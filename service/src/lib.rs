@@ -26,6 +26,8 @@ pub mod confirm;
 pub mod demo;
 pub mod events;
 pub mod health;
+#[cfg(test)]
+mod kept_output;
 pub mod log_line;
 pub mod log_writer;
 pub mod policy;

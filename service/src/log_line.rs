@@ -160,10 +160,8 @@ impl Visit for Fields<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-    use std::sync::{Arc, Mutex};
-
     use super::*;
+    use crate::kept_output::Kept;
 
     #[test]
     fn dates_are_those_python_gives() {
@@ -181,25 +179,9 @@ mod tests {
         }
     }
 
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0
-                .lock()
-                .expect("not poisoned")
-                .extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
     /// The line `log` writes, through a subscriber with the default format or this one.
     fn line_of(ours: bool, log: impl FnOnce()) -> String {
-        let captured = Captured::default();
+        let captured = Kept::default();
         let writer = captured.clone();
         let builder = tracing_subscriber::fmt()
             .with_ansi(false)
@@ -209,7 +191,7 @@ mod tests {
         } else {
             tracing::subscriber::with_default(builder.finish(), log);
         }
-        String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("UTF-8")
+        captured.text()
     }
 
     #[test]

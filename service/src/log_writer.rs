@@ -186,44 +186,7 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-
-    /// An output that keeps what it is given, and holds every write while `gate` is closed.
-    #[derive(Clone, Default)]
-    struct Kept {
-        bytes: Arc<Mutex<Vec<u8>>>,
-        gate: Arc<(Mutex<bool>, Condvar)>,
-    }
-
-    impl Kept {
-        fn close(&self) {
-            *self.gate.0.lock().expect("not poisoned") = true;
-        }
-        fn open(&self) {
-            *self.gate.0.lock().expect("not poisoned") = false;
-            self.gate.1.notify_all();
-        }
-        fn text(&self) -> String {
-            String::from_utf8(self.bytes.lock().expect("not poisoned").clone()).expect("UTF-8")
-        }
-    }
-
-    impl Write for Kept {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            let (closed, opened) = &*self.gate;
-            let mut closed = closed.lock().expect("not poisoned");
-            while *closed {
-                closed = opened.wait(closed).expect("not poisoned");
-            }
-            self.bytes
-                .lock()
-                .expect("not poisoned")
-                .extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::kept_output::Kept;
 
     fn log(writer: &BatchedWriter, line: &str) {
         writer
